@@ -1,0 +1,102 @@
+"""Customers, the channel profiles they are made of, their identifiers and merge history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.base import Base, BigId, JsonDoc, UTCDateTime, utcnow
+
+
+class Customer(Base):
+    """One person. Personal fields hold the survivorship result over the customer's profiles;
+    order statistics are kept up to date by the orders service so filters stay index-friendly."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    country: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    line1: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_spent_cents: Mapped[int] = mapped_column(BigId, default=0)
+    first_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_order_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CustomerRedirect(Base):
+    """A merged-away customer id and the survivor it now resolves to."""
+
+    __tablename__ = "customer_redirects"
+
+    from_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelProfile(Base):
+    """What one channel system knows about a person, keyed by (channel, external_id)."""
+
+    __tablename__ = "channel_profiles"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    member_card: Mapped[str | None] = mapped_column(String(64))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    country: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    line1: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Identifier(Base):
+    """A normalized identifier carried by a profile; (kind, value) is the matching key."""
+
+    __tablename__ = "identifiers"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "kind", "value"),
+        Index("ix_identifiers_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("channel_profiles.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(320))
+    verified: Mapped[bool] = mapped_column(default=False)
+
+
+class MergeEvent(Base):
+    """A merge, a blocked merge or an unmerge, with the rule that fired and the profiles involved."""
+
+    __tablename__ = "merge_events"
+    __table_args__ = (Index("ix_merge_events_customer_id_at", "customer_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str | None] = mapped_column(String(100))
+    profile_ids: Mapped[list[int]] = mapped_column(JsonDoc, default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)

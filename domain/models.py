@@ -1,0 +1,22 @@
+"""Every table of c360, imported in one place so Alembic and the tests see the whole model."""
+
+from domain.base import Base
+from domain.callers.models import ApiKey, IdempotencyRecord
+from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
+from domain.feedback.models import Feedback
+from domain.jobs.models import Job, JobOutbox
+from domain.loyalty.models import LoyaltyAccount, PointsEntry, Tier
+from domain.orders.models import Order, OrderLine
+from domain.privacy.models import AuditEntry, ConsentRecord, CurrentConsent, SuppressedProfileKey
+from domain.scoring.models import CustomerScore, ScoringModel
+from domain.segments.models import Segment
+from domain.service.models import SlaPolicy, Ticket
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiKey", "AuditEntry", "Base", "ChannelProfile", "ConsentRecord", "CurrentConsent", "Customer",
+    "CustomerRedirect", "CustomerScore", "Feedback", "IdempotencyRecord", "Identifier", "Job",
+    "JobOutbox", "LoyaltyAccount", "MergeEvent", "Order", "OrderLine", "PointsEntry", "ScoringModel",
+    "Segment", "SlaPolicy", "SuppressedProfileKey", "Ticket", "Tier", "metadata",
+]

@@ -1,0 +1,64 @@
+"""Runtime settings read from the environment (see README "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    secret: str
+    default_region: str
+    blocked_identifiers: str | None
+    var_dir: Path
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+def _var_dir() -> Path:
+    path = Path(os.environ.get("C360_VAR_DIR", ROOT / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret(var_dir: Path, database_url: str) -> str:
+    secret = os.environ.get("C360_SECRET")
+    if secret:
+        return secret
+    if database_url.startswith("postgresql"):
+        raise RuntimeError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
+    key_file = var_dir / "dev-secret"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_settings() -> Settings:
+    var_dir = _var_dir()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'c360.db'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+asyncpg://" + database_url.removeprefix("postgresql://")
+    return Settings(
+        database_url=database_url,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        secret=_secret(var_dir, database_url),
+        default_region=os.environ.get("C360_DEFAULT_REGION", "CN"),
+        blocked_identifiers=os.environ.get("C360_BLOCKED_IDENTIFIERS"),
+        var_dir=var_dir,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
