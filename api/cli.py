@@ -1,0 +1,185 @@
+"""The `c360` command line: serve, migrate, seed, token, apikey, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from domain.privacy.roles import Role
+from domain.settings import ROOT, get_settings
+
+console = Console(stderr=True)
+ROLES = [r.value for r in Role]
+
+
+def _engine() -> Any:
+    from domain.db import make_engine
+
+    return make_engine(get_settings().database_url)
+
+
+def _run(coro_fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
+    async def main() -> Any:
+        engine = _engine()
+        try:
+            return await coro_fn(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+async def _migrate(engine: Any) -> None:
+    from api.migrate import upgrade
+
+    await upgrade(engine)
+
+
+async def _is_empty(engine: Any) -> bool:
+    from sqlalchemy import select
+
+    from domain.customers.models import Customer
+
+    async with engine.connect() as conn:
+        return (await conn.execute(select(Customer.id).limit(1))).first() is None
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    _run(_migrate)
+    console.print("database migrated to the latest revision")
+
+
+def _seed(engine: Any, customers: int, seed: int) -> Coroutine[Any, Any, dict[str, int]]:
+    from api.demo_data import seed as run_seed
+
+    async def go() -> dict[str, int]:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("seeding demo data", total=customers)
+            return await run_seed(
+                engine, customers=customers, seed=seed, default_region=get_settings().default_region,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+
+    return go()
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    async def go(engine: Any) -> None:
+        await _migrate(engine)
+        if args.if_empty and not await _is_empty(engine):
+            console.print("database already has customers; not seeding")
+            return
+        counts = await _seed(engine, args.customers, args.seed)
+        console.print(f"seeded {counts['people']} people: {counts['profiles']} profiles, {counts['orders']} orders")
+
+    _run(go)
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    from api.auth import issue_token
+
+    token = issue_token(get_settings().secret, role=Role(args.role), subject=args.subject or args.role.lower(),
+                        ttl_seconds=args.ttl)
+    print(token)
+
+
+def cmd_apikey(args: argparse.Namespace) -> None:
+    from api.api_keys import create_api_key
+
+    key = _run(lambda engine: create_api_key(engine, name=args.name, role=Role(args.role)))
+    console.print("store this key now; it is shown only once:")
+    print(key)
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    from resolvers.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl)
+        console.print(f"wrote {args.output}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.auth import issue_token
+
+    if args.demo:
+        async def prepare(engine: Any) -> None:
+            await _migrate(engine)
+            if await _is_empty(engine):
+                counts = await _seed(engine, args.customers, 42)
+                console.print(f"seeded {counts['people']} demo people ({counts['orders']} orders)")
+
+        _run(prepare)
+        token = issue_token(get_settings().secret, role=Role.ADMIN, subject="demo-admin", ttl_seconds=7 * 24 * 3600)
+        url = f"http://{args.host}:{args.port}/graphql"
+        console.print(f"\n[bold]c360[/bold] is serving {url}\n")
+        console.print("ADMIN token (valid 7 days):")
+        print(token, flush=True)
+        console.print(
+            f"\nOpen {url} in a browser (GraphiQL), open the Headers tab and paste:\n"
+            f'  {{"Authorization": "Bearer {token[:16]}…"}}  (the whole token above)\n'
+            f"or: curl -s {url} -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
+            "-d '{\"query\":\"{ viewer { role } }\"}'\n"
+        )
+    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="warning" if args.demo else "info")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="c360", description="Customer-360 GraphQL API for omnichannel retail.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="migrate, seed demo data if empty, print an ADMIN token")
+    serve.add_argument("--customers", type=int, default=2000, help="demo people to seed with --demo")
+    serve.set_defaults(fn=cmd_serve)
+
+    sub.add_parser("migrate", help="migrate the database to the latest revision").set_defaults(fn=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="seed deterministic demo data")
+    seed.add_argument("--customers", type=int, default=2000)
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--if-empty", action="store_true", help="only when the database has no customers")
+    seed.set_defaults(fn=cmd_seed)
+
+    token = sub.add_parser("token", help="print a signed JWT for a role")
+    token.add_argument("--role", required=True, choices=ROLES)
+    token.add_argument("--subject")
+    token.add_argument("--ttl", type=int, default=3600, help="seconds")
+    token.set_defaults(fn=cmd_token)
+
+    apikey = sub.add_parser("apikey", help="partner API keys")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_sub.add_parser("create", help="create a key (shown once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.set_defaults(fn=cmd_apikey)
+
+    export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
+    export.add_argument("--output", "-o", default=str(ROOT / "schema.graphql"), help="file, or - for stdout")
+    export.set_defaults(fn=cmd_export_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()

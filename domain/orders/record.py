@@ -1,0 +1,116 @@
+"""Recording an order, idempotent by (channel, externalId)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.customers.ingest import ProfileData, ingest_profile
+from domain.customers.models import ChannelProfile
+from domain.errors import InvalidInput
+from domain.orders.models import Order, OrderLine
+from domain.orders.stats import refresh_order_stats
+
+orders = Order.__table__
+lines = OrderLine.__table__
+profiles = ChannelProfile.__table__
+
+
+@dataclass(frozen=True)
+class LineData:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: decimal.Decimal
+
+
+@dataclass(frozen=True)
+class OrderData:
+    channel: str
+    external_id: str
+    customer_external_id: str
+    placed_at: dt.datetime
+    lines: tuple[LineData, ...]
+    store_code: str | None = None
+    currency: str = "CNY"
+    status: str = "PLACED"
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    order_id: int
+    customer_id: int
+    created: bool
+
+
+def to_cents(amount: decimal.Decimal) -> int:
+    return int((amount * 100).quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+
+
+def validate(data: OrderData) -> None:
+    if not data.external_id.strip():
+        raise InvalidInput("externalId must not be empty", field=["input", "externalId"])
+    if not data.customer_external_id.strip():
+        raise InvalidInput("customerExternalId must not be empty", field=["input", "customerExternalId"])
+    if not data.lines:
+        raise InvalidInput("an order needs at least one line", field=["input", "lines"])
+    if len(data.currency) != 3 or not data.currency.isalpha():
+        raise InvalidInput("currency must be a 3-letter ISO code", field=["input", "currency"])
+    for i, line in enumerate(data.lines):
+        if line.quantity <= 0:
+            raise InvalidInput("quantity must be positive", field=["input", "lines", str(i), "quantity"])
+        if line.unit_price < 0:
+            raise InvalidInput("unitPrice must not be negative", field=["input", "lines", str(i), "unitPrice"])
+
+
+async def record_order(conn: AsyncConnection, data: OrderData, *, default_region: str = "CN") -> RecordResult:
+    validate(data)
+    external_id = data.external_id.strip()
+    existing = (
+        await conn.execute(
+            select(orders.c.id, orders.c.customer_id).where(orders.c.channel == data.channel, orders.c.external_id == external_id)
+        )
+    ).first()
+    if existing is not None:
+        return RecordResult(order_id=existing.id, customer_id=existing.customer_id, created=False)
+    buyer = (
+        await conn.execute(
+            select(profiles.c.id, profiles.c.customer_id).where(
+                profiles.c.channel == data.channel, profiles.c.external_id == data.customer_external_id.strip()
+            )
+        )
+    ).first()
+    if buyer is None:
+        ingested = await ingest_profile(
+            conn, ProfileData(channel=data.channel, external_id=data.customer_external_id, seen_at=data.placed_at),
+            default_region=default_region,
+        )
+        profile_id, customer_id = ingested.profile_id, ingested.customer_id
+    else:
+        profile_id, customer_id = buyer.id, buyer.customer_id
+    total = sum(to_cents(line.unit_price) * line.quantity for line in data.lines)
+    order_id = (
+        await conn.execute(
+            insert(orders)
+            .values(
+                customer_id=customer_id, profile_id=profile_id, channel=data.channel, external_id=external_id,
+                store_code=data.store_code, placed_at=data.placed_at, total_cents=total, currency=data.currency.upper(),
+                status=data.status,
+            )
+            .returning(orders.c.id)
+        )
+    ).scalar_one()
+    await conn.execute(
+        insert(lines),
+        [
+            {"order_id": order_id, "customer_id": customer_id, "sku": ln.sku, "name": ln.name,
+             "quantity": ln.quantity, "unit_price_cents": to_cents(ln.unit_price)}
+            for ln in data.lines
+        ],
+    )
+    await refresh_order_stats(conn, [customer_id])
+    return RecordResult(order_id=order_id, customer_id=customer_id, created=True)

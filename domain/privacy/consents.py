@@ -1,0 +1,83 @@
+"""Consents: an append-only history and the current decision per purpose (latest decision wins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.privacy.models import ConsentRecord, CurrentConsent
+
+PURPOSES = ("MARKETING", "ANALYTICS", "PERSONALIZATION", "THIRD_PARTY_SHARING")
+_history = ConsentRecord.__table__
+_current = CurrentConsent.__table__
+
+
+async def record_consent(
+    conn: AsyncConnection,
+    *,
+    customer_id: int,
+    purpose: str,
+    granted: bool,
+    source: str,
+    at: dt.datetime,
+    profile_id: int | None = None,
+) -> None:
+    """Append a decision and recompute the current one for that purpose."""
+    await record_consents(conn, customer_id=customer_id, decisions=[(purpose, granted)], source=source, at=at,
+                          profile_id=profile_id)
+
+
+async def record_consents(
+    conn: AsyncConnection,
+    *,
+    customer_id: int,
+    decisions: Sequence[tuple[str, bool]],
+    source: str,
+    at: dt.datetime,
+    profile_id: int | None = None,
+) -> None:
+    """Append several decisions taken at one time and recompute the current ones."""
+    if not decisions:
+        return
+    await conn.execute(
+        insert(_history),
+        [
+            {"customer_id": customer_id, "profile_id": profile_id, "purpose": purpose, "granted": granted,
+             "source": source, "recorded_at": at}
+            for purpose, granted in decisions
+        ],
+    )
+    await rebuild_current_consents(conn, customer_id, purposes=tuple(p for p, _ in decisions))
+
+
+async def rebuild_current_consents(
+    conn: AsyncConnection, customer_id: int, purposes: tuple[str, ...] = PURPOSES
+) -> None:
+    """Current decision per purpose = the history row with the latest `recorded_at` (then id)."""
+    latest = (
+        select(
+            _history.c.purpose,
+            _history.c.granted,
+            _history.c.source,
+            _history.c.recorded_at,
+            func.row_number()
+            .over(partition_by=_history.c.purpose, order_by=(_history.c.recorded_at.desc(), _history.c.id.desc()))
+            .label("rn"),
+        )
+        .where(_history.c.customer_id == customer_id, _history.c.purpose.in_(purposes))
+        .subquery()
+    )
+    rows = (await conn.execute(select(latest).where(latest.c.rn == 1))).all()
+    await conn.execute(delete(_current).where(_current.c.customer_id == customer_id, _current.c.purpose.in_(purposes)))
+    if rows:
+        await conn.execute(
+            insert(_current),
+            [
+                {"customer_id": customer_id, "purpose": r.purpose, "granted": r.granted, "source": r.source,
+                 "updated_at": r.recorded_at}
+                for r in rows
+            ],
+        )

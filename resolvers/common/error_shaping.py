@@ -1,0 +1,46 @@
+"""Errors answered to callers: domain errors keep their code, anything unexpected becomes
+INTERNAL with no internals (no stack, no SQL, no DSN, no personal data); validation errors stay
+readable. The full error goes to the log with the request id, never to the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from domain.errors import DomainError
+
+log = structlog.get_logger("c360.graphql")
+
+
+def shape(error: GraphQLError, request_id: str) -> GraphQLError:
+    original = error.original_error
+    if original is None:
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return error
+    if isinstance(original, DomainError):
+        extensions = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = ".".join(original.field)
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=extensions)
+    if isinstance(original, GraphQLError):
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=original.extensions)
+    log.error("resolver_failed", request_id=request_id, path=error.path, error_type=type(original).__name__)
+    return GraphQLError(
+        "internal error (request id " + request_id + ")",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL", "requestId": request_id},
+    )
+
+
+class ErrorShaping(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            request_id = getattr(self.execution_context.context, "request_id", "-")
+            result.errors = [shape(e, request_id) for e in result.errors]

@@ -1,0 +1,28 @@
+"""Relay global ids: opaque (base64 of "Type:pk"), stable, decoded in one place."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from domain.errors import InvalidInput
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_any(global_id: str) -> tuple[str, int]:
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, raw = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, int(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput("not a valid id", field=["id"]) from exc
+
+
+def decode_id(global_id: str, expected: str, field: str = "id") -> int:
+    type_name, pk = decode_any(global_id)
+    if type_name != expected:
+        raise InvalidInput(f"expected a {expected} id", field=[field])
+    return pk

@@ -1,0 +1,76 @@
+"""The request context: the caller, one database connection, DataLoaders and the audit trail.
+
+Read-only requests run on one autocommit connection (no BEGIN/ROLLBACK round trip); mutations
+open their own transaction with `transaction()`. Statements of one request share the connection
+behind a lock, because GraphQL resolves sibling fields concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable, Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.callers.caller import Caller
+from domain.settings import Settings
+
+L = TypeVar("L")
+
+
+@dataclass
+class AuditTrail:
+    """Personal fields returned in clear, per customer, written as audit entries at the end."""
+
+    fields: dict[int, set[str]] = field(default_factory=dict)
+
+    def record(self, customer_id: int, field_name: str) -> None:
+        self.fields.setdefault(customer_id, set()).add(field_name)
+
+
+@dataclass
+class Context:
+    engine: AsyncEngine
+    settings: Settings
+    caller: Caller
+    request_id: str
+    headers: dict[str, str] = field(default_factory=dict)
+    audit: AuditTrail = field(default_factory=AuditTrail)
+    _conn: AsyncConnection | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _loaders: dict[type[Any], Any] = field(default_factory=dict)
+
+    def loader(self, cls: type[L]) -> L:
+        """The request's instance of a DataLoader class (made on first use)."""
+        instance = self._loaders.get(cls)
+        if instance is None:
+            instance = self._loaders[cls] = cls(self)
+        return instance  # type: ignore[no-any-return]
+
+    async def rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+        async with self._lock:
+            if self._conn is None:
+                conn = await self.engine.connect()
+                self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            result = await self._conn.execute(statement, params or {})
+            return result.all()
+
+    async def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
+        rows = await self.rows(statement, params)
+        return rows[0][0] if rows else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, committed when the block ends without an exception."""
+        async with self.engine.begin() as conn:
+            yield conn
+        self._loaders.clear()  # what was cached may have changed
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None

@@ -1,0 +1,59 @@
+"""Inputs of the customers area: channel profiles, addresses, consents and the customer filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+import strawberry
+
+from resolvers.common.enums import Channel, ConsentPurpose, LifecycleStage, RfmSegment, ValueTier
+
+
+@strawberry.input
+class AddressInput:
+    country: str | None = None
+    city: str | None = None
+    district: str | None = None
+    line1: str | None = None
+    postal_code: str | None = None
+
+
+@strawberry.input
+class ConsentInput:
+    purpose: ConsentPurpose
+    granted: bool
+
+
+@strawberry.input(description="A channel's record of a person; (channel, externalId) is its key.")
+class ChannelProfileInput:
+    channel: Channel
+    external_id: str
+    display_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    member_card: str | None = None
+    birth_date: dt.date | None = None
+    address: AddressInput | None = None
+    seen_at: dt.datetime | None = strawberry.field(default=None, description="Defaults to now.")
+    consents: list[ConsentInput] | None = strawberry.field(
+        default=None, description="Consents captured by this channel."
+    )
+
+
+@strawberry.input(description="Every field narrows the list; fields combine with AND.")
+class CustomerFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Matches name, email, phone, member card (normalized)."
+    )
+    channel: Channel | None = None
+    rfm_segment: RfmSegment | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    value_tier: ValueTier | None = None
+    tier_code: str | None = None
+    consent_granted: ConsentPurpose | None = None
+    min_churn_risk: float | None = None
+    last_order_before: dt.datetime | None = None
+    last_order_after: dt.datetime | None = None
+    min_total_spent: decimal.Decimal | None = None
+    has_open_ticket: bool | None = None

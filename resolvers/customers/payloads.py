@@ -1,0 +1,22 @@
+"""Payloads of customer mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.common.errors import UserError
+from resolvers.customers.types import ChannelProfile, Customer
+
+
+@strawberry.type
+class IngestProfilePayload:
+    customer: Customer | None = None
+    profile: ChannelProfile | None = None
+    merged: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)

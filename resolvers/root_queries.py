@@ -1,0 +1,56 @@
+"""Root query fields of the smaller areas (tiers, segments, insights, jobs, scoring, audit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from resolvers.common import permissions as perm
+from resolvers.common.enums import Channel
+from resolvers.common.pending import not_implemented
+from resolvers.context import Context
+from resolvers.insights.types import Insights
+from resolvers.jobs.types import Job
+from resolvers.loyalty.types import Tier
+from resolvers.privacy.types import AuditEntryConnection
+from resolvers.scoring.types import ScoringModel
+from resolvers.segments.types import Segment
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type
+class AreaQueries:
+    @strawberry.field(description="Saved segments.")
+    async def segments(self, info: Info) -> list[Segment]:
+        not_implemented("segments")
+
+    @strawberry.field(description="Loyalty tiers, lowest first.")
+    async def tiers(self, info: Info) -> list[Tier]:
+        not_implemented("tiers")
+
+    @strawberry.field(description="Relationship metrics over [from, to), optionally for one channel.")
+    async def insights(
+        self,
+        info: Info,
+        from_: Annotated[dt.datetime, strawberry.argument(name="from")],
+        to: dt.datetime,
+        channel: Channel | None = None,
+    ) -> Insights:
+        not_implemented("insights")
+
+    @strawberry.field(description="A background job by id.")
+    async def job(self, info: Info, id: strawberry.ID) -> Job | None:
+        not_implemented("job")
+
+    @strawberry.field(description="The models of the last full refresh; null before the first.")
+    async def scoring_model(self, info: Info) -> ScoringModel | None:
+        not_implemented("scoringModel")
+
+    @strawberry.field(extensions=perm.roles_allowed(perm.AUDIT_LOG), description="ADMIN only.")
+    async def audit_log(
+        self, info: Info, customer_id: strawberry.ID | None = None, first: int | None = 50, after: str | None = None
+    ) -> AuditEntryConnection:
+        not_implemented("auditLog")

@@ -1,0 +1,50 @@
+"""The GraphQL schema: every area's root fields merged into Query and Mutation."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from resolvers.common.error_shaping import ErrorShaping
+from resolvers.common.scalars import SCALAR_MAP
+from resolvers.customers.mutations import CustomerMutations
+from resolvers.customers.queries import CustomerQueries
+from resolvers.feedback.mutations import FeedbackMutations
+from resolvers.loyalty.mutations import LoyaltyMutations
+from resolvers.orders.mutations import OrderMutations
+from resolvers.privacy.mutations import PrivacyMutations
+from resolvers.root_queries import AreaQueries
+from resolvers.scoring.mutations import ScoringMutations
+from resolvers.segments.mutations import SegmentMutations
+from resolvers.service.mutations import ServiceMutations
+from resolvers.customers.types import ChannelProfile, Customer
+
+Query = merge_types("Query", (CustomerQueries, AreaQueries))
+Mutation = merge_types(
+    "Mutation",
+    (
+        CustomerMutations, OrderMutations, PrivacyMutations, ServiceMutations, FeedbackMutations,
+        LoyaltyMutations, SegmentMutations, ScoringMutations,
+    ),
+)
+
+
+def build_schema() -> strawberry.Schema:
+    from resolvers.feedback.types import Feedback
+    from resolvers.jobs.types import Job
+    from resolvers.orders.types import Order
+    from resolvers.segments.types import Segment
+    from resolvers.service.types import Ticket
+
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[ErrorShaping, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+    )
+
+
+schema = build_schema()

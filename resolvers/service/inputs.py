@@ -1,0 +1,19 @@
+"""Ticket inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from resolvers.common.enums import Channel, TicketCategory, TicketPriority
+
+
+@strawberry.input
+class TicketInput:
+    customer_id: strawberry.ID
+    category: TicketCategory
+    channel: Channel
+    subject: str
+    priority: TicketPriority = TicketPriority.NORMAL
+    opened_at: dt.datetime | None = None
