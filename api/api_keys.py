@@ -16,12 +16,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth import Unauthenticated
+from domain.base import table_of
 from domain.callers.caller import Caller
 from domain.callers.models import ApiKey
 from domain.privacy.roles import Role
 
 _hasher = PasswordHasher()
-_keys = ApiKey.__table__
+_keys = table_of(ApiKey)
 _verified: dict[str, tuple[float, str, Role]] = {}
 CACHE_SECONDS = 60.0
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import structlog
+from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.http.exceptions import HTTPException
 
 from api.auth import Unauthenticated, authenticate
 from domain.db import make_engine
@@ -34,7 +34,7 @@ LATENCY = Histogram("c360_graphql_seconds", "GraphQL request latency")
 class C360GraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view with a fast JSON encoder; the context is built by the endpoint."""
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
 
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             with LATENCY.time():
                 response = await view.run(request, context=ctx)
             REQUESTS.labels("ok").inc()
-            return response  # type: ignore[no-any-return]
+            return response
         except HTTPException as exc:
             REQUESTS.labels("bad_request").inc()
             return JSONResponse({"errors": [{"message": exc.reason}]}, status_code=exc.status_code)
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     async def metrics(_request: Request) -> Response:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
@@ -115,6 +115,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         ],
         lifespan=lifespan,
     )
+    if engine is not None:
+        app.state.engine = engine  # usable without running the lifespan (tests, embedding)
+    return app
 
 
 async def _redis_ok(url: str) -> str:

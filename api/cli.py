@@ -63,7 +63,10 @@ def _seed(engine: Any, customers: int, seed: int) -> Coroutine[Any, Any, dict[st
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("seeding demo data", total=customers)
             return await run_seed(
-                engine, customers=customers, seed=seed, default_region=get_settings().default_region,
+                engine,
+                customers=customers,
+                seed=seed,
+                default_region=get_settings().default_region,
                 progress=lambda done: progress.update(task, completed=done),
             )
 
@@ -85,8 +88,9 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_token(args: argparse.Namespace) -> None:
     from api.auth import issue_token
 
-    token = issue_token(get_settings().secret, role=Role(args.role), subject=args.subject or args.role.lower(),
-                        ttl_seconds=args.ttl)
+    token = issue_token(
+        get_settings().secret, role=Role(args.role), subject=args.subject or args.role.lower(), ttl_seconds=args.ttl
+    )
     print(token)
 
 
@@ -115,6 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from api.auth import issue_token
 
     if args.demo:
+
         async def prepare(engine: Any) -> None:
             await _migrate(engine)
             if await _is_empty(engine):
@@ -131,10 +136,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
             f"\nOpen {url} in a browser (GraphiQL), open the Headers tab and paste:\n"
             f'  {{"Authorization": "Bearer {token[:16]}…"}}  (the whole token above)\n'
             f"or: curl -s {url} -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
-            "-d '{\"query\":\"{ viewer { role } }\"}'\n"
+            '-d \'{"query":"{ viewer { role } }"}\'\n'
         )
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="warning" if args.demo else "info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning" if args.demo else "info",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,12 +17,24 @@ from domain.orders.record import LineData, OrderData, record_order
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "婷", "强", "军", "丽", "涛"]
 LATIN = ["Wei Zhang", "Li Na", "Amy Chen", "David Wang", "Grace Liu", "Kevin Huang", "Lucy Zhao", "Tom Wu"]
-CITIES = [("Shanghai", "Jing'an"), ("Beijing", "Chaoyang"), ("Shenzhen", "Nanshan"), ("Hangzhou", "Xihu"),
-          ("Chengdu", "Wuhou"), ("Guangzhou", "Tianhe")]
-PRODUCTS = [("SKU-TEE-01", "Cotton tee", "79.00"), ("SKU-JEAN-02", "Slim jeans", "299.00"),
-            ("SKU-JKT-03", "Down jacket", "899.00"), ("SKU-SNK-04", "Running shoes", "569.00"),
-            ("SKU-BAG-05", "Tote bag", "159.00"), ("SKU-SCF-06", "Silk scarf", "399.00"),
-            ("SKU-SOCK-07", "Socks 3-pack", "39.90"), ("SKU-CAP-08", "Baseball cap", "129.00")]
+CITIES = [
+    ("Shanghai", "Jing'an"),
+    ("Beijing", "Chaoyang"),
+    ("Shenzhen", "Nanshan"),
+    ("Hangzhou", "Xihu"),
+    ("Chengdu", "Wuhou"),
+    ("Guangzhou", "Tianhe"),
+]
+PRODUCTS = [
+    ("SKU-TEE-01", "Cotton tee", "79.00"),
+    ("SKU-JEAN-02", "Slim jeans", "299.00"),
+    ("SKU-JKT-03", "Down jacket", "899.00"),
+    ("SKU-SNK-04", "Running shoes", "569.00"),
+    ("SKU-BAG-05", "Tote bag", "159.00"),
+    ("SKU-SCF-06", "Silk scarf", "399.00"),
+    ("SKU-SOCK-07", "Socks 3-pack", "39.90"),
+    ("SKU-CAP-08", "Baseball cap", "129.00"),
+]
 STORES = ["SH-001", "SH-002", "BJ-001", "SZ-001", "HZ-001", "CD-001"]
 CHANNELS = ["WEB", "APP", "STORE", "MINI_PROGRAM", "MARKETPLACE", "CALL_CENTER", "SOCIAL"]
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -40,19 +52,30 @@ class Person:
 
 
 def _person(rng: random.Random, n: int) -> Person:
-    name = rng.choice(LATIN) if rng.random() < 0.25 else rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2)))
+    name = (
+        rng.choice(LATIN)
+        if rng.random() < 0.25
+        else rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2)))
+    )
     return Person(
-        n=n, name=name, email=f"user{n:05d}@example.com",
+        n=n,
+        name=name,
+        email=f"user{n:05d}@example.com",
         phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-        card=f"VIP{n:07d}", birth=dt.date(rng.randint(1960, 2005), rng.randint(1, 12), rng.randint(1, 28)),
+        card=f"VIP{n:07d}",
+        birth=dt.date(rng.randint(1960, 2005), rng.randint(1, 12), rng.randint(1, 28)),
         city=rng.choice(CITIES),
     )
 
 
 def _messy_phone(rng: random.Random, digits: str) -> str:
     style = rng.randint(0, 3)
-    return [f"+86 {digits}", f"0086-{digits[:3]}-{digits[3:7]}-{digits[7:]}",
-            f"{digits[:3]} {digits[3:7]} {digits[7:]}", f"(+86){digits}"][style]
+    return [
+        f"+86 {digits}",
+        f"0086-{digits[:3]}-{digits[3:7]}-{digits[7:]}",
+        f"{digits[:3]} {digits[3:7]} {digits[7:]}",
+        f"(+86){digits}",
+    ][style]
 
 
 def _messy_email(rng: random.Random, email: str) -> str:
@@ -64,9 +87,16 @@ def profiles_for(rng: random.Random, p: Person) -> Iterator[ProfileData]:
     first_seen = NOW - dt.timedelta(days=rng.randint(30, 730))
     for i, channel in enumerate(channels):
         seen = first_seen + dt.timedelta(days=rng.randint(0, 25) * (i + 1))
-        consents = tuple((purpose, rng.random() < share) for purpose, share in
-                         (("MARKETING", 0.6), ("ANALYTICS", 0.8), ("PERSONALIZATION", 0.5), ("THIRD_PARTY_SHARING", 0.3))
-                         if rng.random() < 0.7)
+        consents = tuple(
+            (purpose, rng.random() < share)
+            for purpose, share in (
+                ("MARKETING", 0.6),
+                ("ANALYTICS", 0.8),
+                ("PERSONALIZATION", 0.5),
+                ("THIRD_PARTY_SHARING", 0.3),
+            )
+            if rng.random() < 0.7
+        )
         yield ProfileData(
             channel=channel,
             external_id=f"{channel[:2]}-{p.n:05d}-{rng.randint(100, 999)}",
@@ -75,9 +105,15 @@ def profiles_for(rng: random.Random, p: Person) -> Iterator[ProfileData]:
             phone=_messy_phone(rng, p.phone) if rng.random() < 0.7 or i == 0 else None,
             member_card=p.card if channel == "STORE" else None,
             birth_date=p.birth if rng.random() < 0.4 else None,
-            address=AddressData(country="CN", city=p.city[0], district=p.city[1],
-                                line1=f"{rng.randint(1, 999)} Demo Road", postal_code=f"{rng.randint(100000, 899999)}")
-            if rng.random() < 0.5 else None,
+            address=AddressData(
+                country="CN",
+                city=p.city[0],
+                district=p.city[1],
+                line1=f"{rng.randint(1, 999)} Demo Road",
+                postal_code=f"{rng.randint(100000, 899999)}",
+            )
+            if rng.random() < 0.5
+            else None,
             seen_at=seen,
             consents=consents,
         )
@@ -93,15 +129,21 @@ def orders_for(rng: random.Random, p: Person, profile: ProfileData) -> Iterator[
             external_id=f"O-{profile.external_id}-{k}",
             customer_external_id=profile.external_id,
             placed_at=start + dt.timedelta(days=rng.randint(0, span), minutes=rng.randint(0, 1439)),
-            lines=tuple(LineData(sku=s, name=nm, quantity=rng.randint(1, 3), unit_price=decimal.Decimal(pr))
-                        for s, nm, pr in items),
+            lines=tuple(
+                LineData(sku=s, name=nm, quantity=rng.randint(1, 3), unit_price=decimal.Decimal(pr))
+                for s, nm, pr in items
+            ),
             store_code=rng.choice(STORES) if profile.channel == "STORE" else None,
             status="RETURNED" if rng.random() < 0.04 else "PLACED",
         )
 
 
 async def seed(
-    engine: AsyncEngine, *, customers: int = 2000, seed: int = 42, default_region: str = "CN",
+    engine: AsyncEngine,
+    *,
+    customers: int = 2000,
+    seed: int = 42,
+    default_region: str = "CN",
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     rng = random.Random(seed)

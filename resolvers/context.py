@@ -48,8 +48,8 @@ class Context:
         """The request's instance of a DataLoader class (made on first use)."""
         instance = self._loaders.get(cls)
         if instance is None:
-            instance = self._loaders[cls] = cls(self)
-        return instance  # type: ignore[no-any-return]
+            instance = self._loaders[cls] = cls(self)  # type: ignore[call-arg]
+        return instance
 
     async def rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
         async with self._lock:

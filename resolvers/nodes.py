@@ -17,10 +17,10 @@ async def _customer(ctx: Context, pk: int) -> Any:
 
 
 async def _profile(ctx: Context, pk: int) -> Any:
+    from domain.privacy.roles import Role
     from resolvers.customers.dataloaders import ProfileByIdLoader
     from resolvers.customers.lookup import partner_may_see
     from resolvers.customers.types import ChannelProfile
-    from domain.privacy.roles import Role
 
     row = await ctx.loader(ProfileByIdLoader).load(pk)
     if row is None or (ctx.caller.role is Role.PARTNER and not await partner_may_see(ctx, row.customer_id)):

@@ -11,6 +11,7 @@ from resolvers.common.error_shaping import ErrorShaping
 from resolvers.common.scalars import SCALAR_MAP
 from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.queries import CustomerQueries
+from resolvers.customers.types import ChannelProfile, Customer
 from resolvers.feedback.mutations import FeedbackMutations
 from resolvers.loyalty.mutations import LoyaltyMutations
 from resolvers.orders.mutations import OrderMutations
@@ -19,14 +20,19 @@ from resolvers.root_queries import AreaQueries
 from resolvers.scoring.mutations import ScoringMutations
 from resolvers.segments.mutations import SegmentMutations
 from resolvers.service.mutations import ServiceMutations
-from resolvers.customers.types import ChannelProfile, Customer
 
 Query = merge_types("Query", (CustomerQueries, AreaQueries))
 Mutation = merge_types(
     "Mutation",
     (
-        CustomerMutations, OrderMutations, PrivacyMutations, ServiceMutations, FeedbackMutations,
-        LoyaltyMutations, SegmentMutations, ScoringMutations,
+        CustomerMutations,
+        OrderMutations,
+        PrivacyMutations,
+        ServiceMutations,
+        FeedbackMutations,
+        LoyaltyMutations,
+        SegmentMutations,
+        ScoringMutations,
     ),
 )
 

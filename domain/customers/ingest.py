@@ -12,19 +12,24 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.base import utcnow
+from domain.base import table_of, utcnow
 from domain.customers.models import ChannelProfile, Customer, Identifier
-from domain.customers.normalize import InvalidIdentifier, normalize_email, normalize_member_card, normalize_phone
+from domain.customers.normalize import (
+    InvalidIdentifier,
+    normalize_email,
+    normalize_member_card,
+    normalize_phone,
+)
 from domain.customers.resolution import attach_to_customer
 from domain.customers.survivorship import refresh_customer_fields
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.privacy.consents import record_consents
 from domain.privacy.models import SuppressedProfileKey
 
-profiles = ChannelProfile.__table__
-identifiers = Identifier.__table__
-customers = Customer.__table__
-suppressed = SuppressedProfileKey.__table__
+profiles = table_of(ChannelProfile)
+identifiers = table_of(Identifier)
+customers = table_of(Customer)
+suppressed = table_of(SuppressedProfileKey)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,9 @@ async def ingest_profile(conn: AsyncConnection, data: ProfileData, *, default_re
         raise InvalidInput("externalId must not be empty", field=["input", "externalId"])
     if (
         await conn.execute(
-            select(suppressed.c.channel).where(suppressed.c.channel == data.channel, suppressed.c.external_id == external_id)
+            select(suppressed.c.channel).where(
+                suppressed.c.channel == data.channel, suppressed.c.external_id == external_id
+            )
         )
     ).first():
         raise Conflict("this profile was erased on request and cannot be ingested again", field=["input", "externalId"])
@@ -109,8 +116,11 @@ async def ingest_profile(conn: AsyncConnection, data: ProfileData, *, default_re
         "line1": _blank(address.line1),
         "postal_code": _blank(address.postal_code),
     }
-    keys = [("EXTERNAL_ID", f"{data.channel}:{external_id}")]
-    keys += [(kind, normalized[name]) for kind, name in (("EMAIL", "email"), ("PHONE", "phone"), ("MEMBER_CARD", "member_card")) if normalized[name]]  # type: ignore[misc]
+    keys: list[tuple[str, str]] = [("EXTERNAL_ID", f"{data.channel}:{external_id}")]
+    for kind, name in (("EMAIL", "email"), ("PHONE", "phone"), ("MEMBER_CARD", "member_card")):
+        value = normalized[name]
+        if value:
+            keys.append((kind, value))
 
     existing = (
         await conn.execute(
@@ -120,12 +130,22 @@ async def ingest_profile(conn: AsyncConnection, data: ProfileData, *, default_re
         )
     ).first()
     if existing is None:
-        customer_id = (await conn.execute(insert(customers).values(created_at=seen_at, updated_at=seen_at).returning(customers.c.id))).scalar_one()
+        customer_id = (
+            await conn.execute(
+                insert(customers).values(created_at=seen_at, updated_at=seen_at).returning(customers.c.id)
+            )
+        ).scalar_one()
         profile_id = (
             await conn.execute(
                 insert(profiles)
-                .values(customer_id=customer_id, channel=data.channel, external_id=external_id,
-                        first_seen_at=seen_at, last_seen_at=seen_at, **fields)
+                .values(
+                    customer_id=customer_id,
+                    channel=data.channel,
+                    external_id=external_id,
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
+                    **fields,
+                )
                 .returning(profiles.c.id)
             )
         ).scalar_one()
@@ -142,10 +162,19 @@ async def ingest_profile(conn: AsyncConnection, data: ProfileData, *, default_re
     await conn.execute(delete(identifiers).where(identifiers.c.profile_id == profile_id))
     await conn.execute(
         insert(identifiers),
-        [{"customer_id": customer_id, "profile_id": profile_id, "kind": k, "value": v, "verified": False} for k, v in keys],
+        [
+            {"customer_id": customer_id, "profile_id": profile_id, "kind": k, "value": v, "verified": False}
+            for k, v in keys
+        ],
     )
     survivor, merged = await attach_to_customer(conn, profile_id=profile_id, customer_id=customer_id, created=created)
-    await record_consents(conn, customer_id=survivor, decisions=data.consents,
-                          source=f"{data.channel}:{external_id}", at=seen_at, profile_id=profile_id)
+    await record_consents(
+        conn,
+        customer_id=survivor,
+        decisions=data.consents,
+        source=f"{data.channel}:{external_id}",
+        at=seen_at,
+        profile_id=profile_id,
+    )
     await refresh_customer_fields(conn, survivor)
     return IngestResult(customer_id=survivor, profile_id=profile_id, created=created, merged=merged, errors=errors)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
+from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 
-customers = Customer.__table__
-profiles = ChannelProfile.__table__
-identifiers = Identifier.__table__
-redirects = CustomerRedirect.__table__
-merge_events = MergeEvent.__table__
+customers = table_of(Customer)
+profiles = table_of(ChannelProfile)
+identifiers = table_of(Identifier)
+redirects = table_of(CustomerRedirect)
+merge_events = table_of(MergeEvent)
 
 
 def customers_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
@@ -37,7 +38,12 @@ def profiles_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
 
 def identifiers_by_customer_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
     return (
-        select(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value, func.max(identifiers.c.verified))
+        select(
+            identifiers.c.customer_id,
+            identifiers.c.kind,
+            identifiers.c.value,
+            func.max(case((identifiers.c.verified, 1), else_=0)).label("verified"),
+        )
         .where(identifiers.c.customer_id.in_(ids))
         .group_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
         .order_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
@@ -56,7 +62,9 @@ def merge_events_by_customer_ids(ids: Sequence[int]) -> Select[tuple[object, ...
     )
 
 
-def customer_page(conditions: Sequence[ColumnElement[bool]], after_id: int | None, limit: int) -> Select[tuple[object, ...]]:
+def customer_page(
+    conditions: Sequence[ColumnElement[bool]], after_id: int | None, limit: int
+) -> Select[tuple[object, ...]]:
     """One keyset page of customers by id (stable while rows are inserted)."""
     stmt = select(customers).where(*conditions)
     if after_id is not None:
@@ -64,5 +72,5 @@ def customer_page(conditions: Sequence[ColumnElement[bool]], after_id: int | Non
     return stmt.order_by(customers.c.id).limit(limit)
 
 
-def customer_count(conditions: Sequence[ColumnElement[bool]]) -> Select[tuple[int]]:
+def customer_count(conditions: Sequence[ColumnElement[bool]]) -> Select[int]:
     return select(func.count()).select_from(customers).where(*conditions)

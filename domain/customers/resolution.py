@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import Table, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.base import utcnow
+from domain.base import table_of, utcnow
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.feedback.models import Feedback
 from domain.jobs.models import Job
@@ -23,20 +23,29 @@ from domain.privacy.models import ConsentRecord, CurrentConsent
 from domain.scoring.models import CustomerScore
 from domain.service.models import Ticket
 
-customers = Customer.__table__
-identifiers = Identifier.__table__
-redirects = CustomerRedirect.__table__
-merge_events = MergeEvent.__table__
+customers = table_of(Customer)
+identifiers = table_of(Identifier)
+redirects = table_of(CustomerRedirect)
+merge_events = table_of(MergeEvent)
 
 # Rows that follow their customer through a merge.
 FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
-    m.__table__  # type: ignore[misc]
-    for m in (ChannelProfile, Identifier, Order, OrderLine, PointsEntry, Ticket, Feedback, ConsentRecord, MergeEvent, Job)
+    table_of(m)
+    for m in (
+        ChannelProfile,
+        Identifier,
+        Order,
+        OrderLine,
+        PointsEntry,
+        Ticket,
+        Feedback,
+        ConsentRecord,
+        MergeEvent,
+        Job,
+    )
 )
 # Per-customer state that the survivor recomputes instead.
-DROP_ON_MERGE: tuple[Table, ...] = tuple(
-    m.__table__ for m in (CurrentConsent, CustomerScore, LoyaltyAccount)  # type: ignore[misc]
-)
+DROP_ON_MERGE: tuple[Table, ...] = tuple(table_of(m) for m in (CurrentConsent, CustomerScore, LoyaltyAccount))
 
 MATCH_ORDER = ("MEMBER_CARD", "PHONE", "EMAIL", "EXTERNAL_ID")
 
@@ -77,12 +86,24 @@ async def attach_to_customer(
         return customer_id, False
     ids = [customer_id, *matches]
     ordered = (
-        await conn.execute(select(customers.c.id).where(customers.c.id.in_(ids)).order_by(customers.c.created_at, customers.c.id))
-    ).scalars().all()
+        (
+            await conn.execute(
+                select(customers.c.id).where(customers.c.id.in_(ids)).order_by(customers.c.created_at, customers.c.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     survivor, others = ordered[0], list(ordered[1:])
     kinds = set().union(*matches.values())
-    await merge_into(conn, survivor=survivor, others=others, rule=rule_for(kinds), profile_ids=[profile_id],
-                     silent=[customer_id] if created else [])
+    await merge_into(
+        conn,
+        survivor=survivor,
+        others=others,
+        rule=rule_for(kinds),
+        profile_ids=[profile_id],
+        silent=[customer_id] if created else [],
+    )
     return survivor, True
 
 
@@ -107,11 +128,17 @@ async def merge_into(
     visible = [o for o in others if o not in silent]
     if visible:
         now = utcnow()
-        await conn.execute(insert(redirects), [{"from_id": o, "customer_id": survivor, "merged_at": now} for o in visible])
+        await conn.execute(
+            insert(redirects), [{"from_id": o, "customer_id": survivor, "merged_at": now} for o in visible]
+        )
     await conn.execute(delete(customers).where(customers.c.id.in_(others)))
     await conn.execute(
         insert(merge_events).values(
-            customer_id=survivor, at=utcnow(), kind="MERGE", rule=rule, profile_ids=list(profile_ids),
+            customer_id=survivor,
+            at=utcnow(),
+            kind="MERGE",
+            rule=rule,
+            profile_ids=list(profile_ids),
             details={"mergedCustomerIds": visible},
         )
     )

@@ -8,14 +8,22 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.base import utcnow
+from domain.base import table_of, utcnow
 from domain.customers.models import ChannelProfile, Customer
 
 SURVIVING_FIELDS = (
-    "display_name", "email", "phone", "birth_date", "country", "city", "district", "line1", "postal_code",
+    "display_name",
+    "email",
+    "phone",
+    "birth_date",
+    "country",
+    "city",
+    "district",
+    "line1",
+    "postal_code",
 )
-_profiles = ChannelProfile.__table__
-_customers = Customer.__table__
+_profiles = table_of(ChannelProfile)
+_customers = table_of(Customer)
 
 
 def survive(profiles: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.base import table_of
 from domain.customers.ingest import ProfileData, ingest_profile
 from domain.customers.models import ChannelProfile
 from domain.errors import InvalidInput
 from domain.orders.models import Order, OrderLine
 from domain.orders.stats import refresh_order_stats
 
-orders = Order.__table__
-lines = OrderLine.__table__
-profiles = ChannelProfile.__table__
+orders = table_of(Order)
+lines = table_of(OrderLine)
+profiles = table_of(ChannelProfile)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ async def record_order(conn: AsyncConnection, data: OrderData, *, default_region
     external_id = data.external_id.strip()
     existing = (
         await conn.execute(
-            select(orders.c.id, orders.c.customer_id).where(orders.c.channel == data.channel, orders.c.external_id == external_id)
+            select(orders.c.id, orders.c.customer_id).where(
+                orders.c.channel == data.channel, orders.c.external_id == external_id
+            )
         )
     ).first()
     if existing is not None:
@@ -86,7 +89,8 @@ async def record_order(conn: AsyncConnection, data: OrderData, *, default_region
     ).first()
     if buyer is None:
         ingested = await ingest_profile(
-            conn, ProfileData(channel=data.channel, external_id=data.customer_external_id, seen_at=data.placed_at),
+            conn,
+            ProfileData(channel=data.channel, external_id=data.customer_external_id, seen_at=data.placed_at),
             default_region=default_region,
         )
         profile_id, customer_id = ingested.profile_id, ingested.customer_id
@@ -97,8 +101,14 @@ async def record_order(conn: AsyncConnection, data: OrderData, *, default_region
         await conn.execute(
             insert(orders)
             .values(
-                customer_id=customer_id, profile_id=profile_id, channel=data.channel, external_id=external_id,
-                store_code=data.store_code, placed_at=data.placed_at, total_cents=total, currency=data.currency.upper(),
+                customer_id=customer_id,
+                profile_id=profile_id,
+                channel=data.channel,
+                external_id=external_id,
+                store_code=data.store_code,
+                placed_at=data.placed_at,
+                total_cents=total,
+                currency=data.currency.upper(),
                 status=data.status,
             )
             .returning(orders.c.id)
@@ -107,8 +117,14 @@ async def record_order(conn: AsyncConnection, data: OrderData, *, default_region
     await conn.execute(
         insert(lines),
         [
-            {"order_id": order_id, "customer_id": customer_id, "sku": ln.sku, "name": ln.name,
-             "quantity": ln.quantity, "unit_price_cents": to_cents(ln.unit_price)}
+            {
+                "order_id": order_id,
+                "customer_id": customer_id,
+                "sku": ln.sku,
+                "name": ln.name,
+                "quantity": ln.quantity,
+                "unit_price_cents": to_cents(ln.unit_price),
+            }
             for ln in data.lines
         ],
     )

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.base import table_of
 from domain.customers.models import Customer
 from domain.orders.models import Order
 
-_orders = Order.__table__
-_customers = Customer.__table__
+_orders = table_of(Order)
+_customers = table_of(Customer)
 
 
 async def refresh_order_stats(conn: AsyncConnection, customer_ids: Sequence[int]) -> None:

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.base import table_of
 from domain.privacy.models import ConsentRecord, CurrentConsent
 
 PURPOSES = ("MARKETING", "ANALYTICS", "PERSONALIZATION", "THIRD_PARTY_SHARING")
-_history = ConsentRecord.__table__
-_current = CurrentConsent.__table__
+_history = table_of(ConsentRecord)
+_current = table_of(CurrentConsent)
 
 
 async def record_consent(
@@ -26,8 +27,9 @@ async def record_consent(
     profile_id: int | None = None,
 ) -> None:
     """Append a decision and recompute the current one for that purpose."""
-    await record_consents(conn, customer_id=customer_id, decisions=[(purpose, granted)], source=source, at=at,
-                          profile_id=profile_id)
+    await record_consents(
+        conn, customer_id=customer_id, decisions=[(purpose, granted)], source=source, at=at, profile_id=profile_id
+    )
 
 
 async def record_consents(
@@ -45,8 +47,14 @@ async def record_consents(
     await conn.execute(
         insert(_history),
         [
-            {"customer_id": customer_id, "profile_id": profile_id, "purpose": purpose, "granted": granted,
-             "source": source, "recorded_at": at}
+            {
+                "customer_id": customer_id,
+                "profile_id": profile_id,
+                "purpose": purpose,
+                "granted": granted,
+                "source": source,
+                "recorded_at": at,
+            }
             for purpose, granted in decisions
         ],
     )
@@ -76,8 +84,13 @@ async def rebuild_current_consents(
         await conn.execute(
             insert(_current),
             [
-                {"customer_id": customer_id, "purpose": r.purpose, "granted": r.granted, "source": r.source,
-                 "updated_at": r.recorded_at}
+                {
+                    "customer_id": customer_id,
+                    "purpose": r.purpose,
+                    "granted": r.granted,
+                    "source": r.source,
+                    "updated_at": r.recorded_at,
+                }
                 for r in rows
             ],
         )

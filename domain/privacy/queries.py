@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import Select, select
 
+from domain.base import table_of
 from domain.privacy.models import CurrentConsent
 
-consents = CurrentConsent.__table__
+consents = table_of(CurrentConsent)
 
 
 def granted_purposes(customer_ids: Sequence[int]) -> Select[tuple[int, str]]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, select
 
+from domain.base import table_of
 from domain.customers.models import Customer
 from domain.privacy.models import CurrentConsent
 from domain.privacy.roles import Role
 
-_consents = CurrentConsent.__table__
-_customers = Customer.__table__
+_consents = table_of(CurrentConsent)
+_customers = table_of(Customer)
 
 
 def visible_customer_conditions(role: Role) -> list[ColumnElement[bool]]:

@@ -8,7 +8,8 @@ import strawberry
 
 from domain.privacy.roles import Role as DomainRole
 
-Role = strawberry.enum(DomainRole, name="Role", description="What a caller may do and see.")
+Role = DomainRole
+strawberry.enum(DomainRole, name="Role", description="What a caller may do and see.")
 
 
 @strawberry.enum(description="Where a customer was met.")

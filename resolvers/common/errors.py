@@ -7,7 +7,8 @@ import strawberry
 from domain.errors import DomainError
 from domain.errors import ErrorCode as DomainErrorCode
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode", description="Why a request was refused.")
+ErrorCode = DomainErrorCode
+strawberry.enum(DomainErrorCode, name="ErrorCode", description="Why a request was refused.")
 
 
 @strawberry.type(description="A problem with the input or the request, as data.")

@@ -7,7 +7,9 @@ import strawberry
 
 @strawberry.interface(description="An object with a global, opaque and stable id.")
 class Node:
-    id: strawberry.ID
+    @strawberry.field(description="Global, opaque and stable.")
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
 
 
 @strawberry.type(description="Where a page of a connection sits in the whole list.")

@@ -48,7 +48,7 @@ class PayloadErrors(FieldExtension):
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        payload = _payload_class(self.field)
+        payload = _payload_class(self.field)  # type: ignore[attr-defined]
         if info.context.caller.role not in self.roles:
             return payload(errors=[forbidden(self.action)])
         try:
@@ -65,9 +65,7 @@ class RolesAllowed(FieldExtension):
 
     def _check(self, info: strawberry.Info) -> None:
         if info.context.caller.role not in self.roles:
-            raise GraphQLError(
-                f"your role may not read {info.field_name}", extensions={"code": "FORBIDDEN"}
-            )
+            raise GraphQLError(f"your role may not read {info.field_name}", extensions={"code": "FORBIDDEN"})
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
         self._check(info)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from domain.errors import InvalidInput
 
@@ -34,13 +36,13 @@ def _parse_decimal(value: object) -> decimal.Decimal:
     try:
         parsed = decimal.Decimal(str(value))
     except decimal.InvalidOperation as exc:
-        raise InvalidInput("Decimal must be a number such as \"129.90\"") from exc
+        raise InvalidInput('Decimal must be a number such as "129.90"') from exc
     if not parsed.is_finite():
         raise InvalidInput("Decimal must be finite")
     return parsed
 
 
-SCALAR_MAP = {
+SCALAR_MAP: dict[object, ScalarDefinition] = {
     dt.datetime: strawberry.scalar(
         name="DateTime",
         description="ISO-8601 date and time with offset; always UTC on output.",
@@ -65,4 +67,3 @@ SCALAR_MAP = {
 def money(cents: int | None) -> decimal.Decimal:
     """Integer minor units from the database as a Decimal with two places."""
     return decimal.Decimal(cents or 0).scaleb(-2)
-

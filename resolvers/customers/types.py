@@ -131,8 +131,12 @@ class Customer(Node):
         if not any((r.country, r.city, r.district, r.line1, r.postal_code)):
             return None
         return Address(
-            customer_id=r.id, country=r.country, city=r.city, district=r.district,
-            line1=r.line1, postal_code=r.postal_code,
+            customer_id=r.id,
+            country=r.country,
+            city=r.city,
+            district=r.district,
+            line1=r.line1,
+            postal_code=r.postal_code,
         )
 
     @strawberry.field
@@ -204,9 +208,7 @@ class Customer(Node):
         not_implemented("Customer.consents")
 
     @strawberry.field(description="Every decision ever recorded, oldest first (append-only).")
-    async def consent_history(
-        self, info: Info
-    ) -> list[Annotated[Consent, strawberry.lazy("resolvers.privacy.types")]]:
+    async def consent_history(self, info: Info) -> list[Annotated[Consent, strawberry.lazy("resolvers.privacy.types")]]:
         not_implemented("Customer.consentHistory")
 
     @strawberry.field(description="Saved segments this customer is in now.")
@@ -220,7 +222,9 @@ class Customer(Node):
         rows = await info.context.loader(MergeEventsByCustomerLoader).load(self.row.id)
         return [
             MergeEvent(
-                at=r.at, kind=r.kind, rule=r.rule,
+                at=r.at,
+                kind=r.kind,
+                rule=r.rule,
                 profile_ids=[strawberry.ID(encode_id("ChannelProfile", p)) for p in r.profile_ids],
             )
             for r in rows

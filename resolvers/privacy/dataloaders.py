@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -23,5 +22,3 @@ class GrantedPurposesByCustomerLoader(DataLoader[int, frozenset[str]]):
         for row in await self.ctx.rows(queries.granted_purposes(list(keys))):
             granted[row.customer_id].add(row.purpose)
         return [frozenset(granted[key]) for key in keys]
-
-

@@ -29,9 +29,13 @@ class ServiceMutations:
         not_implemented("openTicket")
 
     @perm.guarded_mutation(perm.TICKETS, "respond to tickets")
-    async def respond_to_ticket(self, info: Info, ticket_id: strawberry.ID, at: dt.datetime | None = None) -> TicketPayload:
+    async def respond_to_ticket(
+        self, info: Info, ticket_id: strawberry.ID, at: dt.datetime | None = None
+    ) -> TicketPayload:
         not_implemented("respondToTicket")
 
     @perm.guarded_mutation(perm.TICKETS, "resolve tickets")
-    async def resolve_ticket(self, info: Info, ticket_id: strawberry.ID, at: dt.datetime | None = None) -> TicketPayload:
+    async def resolve_ticket(
+        self, info: Info, ticket_id: strawberry.ID, at: dt.datetime | None = None
+    ) -> TicketPayload:
         not_implemented("resolveTicket")
