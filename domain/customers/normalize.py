@@ -2,7 +2,9 @@
 
 Every identifier a profile brings (email, phone, member card, channel key) goes through one of
 these functions before it is stored or compared, so "  Li@Example.COM" and "li@example.com",
-or "0086-138-0013-8000" and "+8613800138000", are the same key.
+or "0086-138-0013-8000" and "+8613800138000", are the same key. Placeholder values that many
+unrelated customers type in (test@test.com, 13800000000) are listed in `BlockedIdentifiers` so
+they never glue strangers together.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -167,3 +170,106 @@ def normalize_identifier(kind: IdentifierKind, raw: str, default_region: str = "
             if not separator:
                 raise InvalidIdentifier("externalId", "must be written CHANNEL:externalId")
             return external_id_key(channel, external_id)
+
+
+@dataclass(frozen=True)
+class BlockedIdentifiers:
+    """Normalized identifier values that must never link profiles (placeholders, shared numbers).
+
+    `email_local_parts` blocks a local part at any domain (`noemail@` anything).
+    """
+
+    emails: frozenset[str] = frozenset()
+    email_local_parts: frozenset[str] = frozenset()
+    phones: frozenset[str] = frozenset()
+    member_cards: frozenset[str] = frozenset()
+    external_ids: frozenset[str] = frozenset()
+
+    def is_blocked(self, kind: IdentifierKind, normalized_value: str) -> bool:
+        """Whether an already normalized value is on the list."""
+        match kind:
+            case IdentifierKind.EMAIL:
+                local = normalized_value.rpartition("@")[0]
+                return normalized_value in self.emails or local in self.email_local_parts
+            case IdentifierKind.PHONE:
+                return normalized_value in self.phones
+            case IdentifierKind.MEMBER_CARD:
+                return normalized_value in self.member_cards
+            case IdentifierKind.EXTERNAL_ID:
+                return normalized_value in self.external_ids
+
+    def union(self, other: BlockedIdentifiers) -> BlockedIdentifiers:
+        return BlockedIdentifiers(
+            emails=self.emails | other.emails,
+            email_local_parts=self.email_local_parts | other.email_local_parts,
+            phones=self.phones | other.phones,
+            member_cards=self.member_cards | other.member_cards,
+            external_ids=self.external_ids | other.external_ids,
+        )
+
+
+# fmt: off
+_DEFAULT_EMAILS = (
+    "test@test.com", "a@a.com", "abc@abc.com", "none@none.com", "no@no.com", "na@na.com",
+    "null@null.com", "xxx@xxx.com", "email@email.com", "123@123.com", "noemail@noemail.com",
+    "test@qq.com", "test@163.com", "test@gmail.com",
+)
+_DEFAULT_EMAIL_LOCAL_PARTS = (
+    "noemail", "no-email", "no_email", "nomail", "none", "noreply", "no-reply", "donotreply",
+    "do-not-reply", "unknown", "null",
+)
+# Mobile numbers of one repeated digit and the usual keyboard fillers, read in region CN.
+_DEFAULT_PHONES = (
+    "13000000000", "13800000000", "13900000000", "18000000000", "13888888888", "13333333333",
+    "15555555555", "16666666666", "17777777777", "18888888888", "19999999999", "13812345678",
+    "13912345678", "+12345678900",
+)
+# fmt: on
+
+DEFAULT_BLOCKED = BlockedIdentifiers(
+    emails=frozenset(normalize_email(value) for value in _DEFAULT_EMAILS),
+    email_local_parts=frozenset(_DEFAULT_EMAIL_LOCAL_PARTS),
+    phones=frozenset(normalize_phone(value, "CN") for value in _DEFAULT_PHONES),
+    member_cards=frozenset({"0" * length for length in range(1, 17)} | {"NA", "NONE", "NULL", "TEST"}),
+)
+
+
+def load_blocked(extra: str | None, default_region: str = "CN") -> BlockedIdentifiers:
+    """`DEFAULT_BLOCKED` plus a comma-separated `KIND:value` list (e.g. the retailer's store
+    phones from `C360_BLOCKED_IDENTIFIERS`): `PHONE:021-5555 0000,EMAIL:shop@x.cn,
+    EMAIL:noemail@*,MEMBER_CARD:999999,EXTERNAL_ID:STORE:walk-in`. Values are normalized like
+    incoming identifiers; an entry that cannot be is a configuration error (`ValueError`).
+    """
+    if not extra or not extra.strip():
+        return DEFAULT_BLOCKED
+    buckets: dict[IdentifierKind, set[str]] = {kind: set() for kind in IdentifierKind}
+    local_parts: set[str] = set()
+    for position, entry in enumerate(extra.split(","), start=1):
+        entry = entry.strip()
+        if not entry:
+            continue
+        kind_name, separator, value = entry.partition(":")
+        try:
+            kind = IdentifierKind[kind_name.strip().upper()]
+        except KeyError:
+            kinds = ", ".join(kind.name for kind in IdentifierKind)
+            raise ValueError(f"blocked identifier entry {position}: kind must be one of {kinds}") from None
+        if not separator:
+            raise ValueError(f"blocked identifier entry {position}: expected KIND:value")
+        try:
+            if kind is IdentifierKind.EMAIL and value.strip().endswith("@*"):
+                local = _clean(value).lower().removesuffix("@*")
+                _check_email_local(local)
+                local_parts.add(local)
+            else:
+                buckets[kind].add(normalize_identifier(kind, value, default_region))
+        except InvalidIdentifier as error:
+            raise ValueError(f"blocked identifier entry {position}: {error}") from None
+    extra_blocked = BlockedIdentifiers(
+        emails=frozenset(buckets[IdentifierKind.EMAIL]),
+        email_local_parts=frozenset(local_parts),
+        phones=frozenset(buckets[IdentifierKind.PHONE]),
+        member_cards=frozenset(buckets[IdentifierKind.MEMBER_CARD]),
+        external_ids=frozenset(buckets[IdentifierKind.EXTERNAL_ID]),
+    )
+    return DEFAULT_BLOCKED.union(extra_blocked)
