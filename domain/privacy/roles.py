@@ -1,11 +1,11 @@
-"""The five caller roles of the contract."""
-
-from __future__ import annotations
+"""Who is calling: the roles a token or API key carries (GraphQL `Role`)."""
 
 import enum
 
 
 class Role(enum.Enum):
+    """A caller's role; permissions and the masking policy are decided on it."""
+
     ADMIN = "ADMIN"
     SUPPORT_AGENT = "SUPPORT_AGENT"
     MARKETER = "MARKETER"
