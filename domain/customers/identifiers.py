@@ -1,21 +1,11 @@
-"""Normalizing an identifier of any kind (dispatch over domain.customers.normalize)."""
+"""Normalizing an identifier given its kind as a string (GraphQL lookups)."""
 
 from __future__ import annotations
 
-from domain.customers.normalize import normalize_email, normalize_member_card, normalize_phone
+from domain.customers.normalize import IdentifierKind
+from domain.customers.normalize import normalize_identifier as _normalize
 
 
 def normalize_identifier(kind: str, value: str, default_region: str) -> str:
     """The matching form of `value`; raises ValueError (InvalidIdentifier) when it is not valid."""
-    if kind == "EMAIL":
-        return normalize_email(value)
-    if kind == "PHONE":
-        return normalize_phone(value, default_region)
-    if kind == "MEMBER_CARD":
-        return normalize_member_card(value)
-    if kind == "EXTERNAL_ID":
-        channel, sep, external_id = value.partition(":")
-        if not sep or not external_id.strip():
-            raise ValueError("an EXTERNAL_ID is written CHANNEL:externalId")
-        return f"{channel.strip().upper()}:{external_id.strip()}"
-    raise ValueError(f"unknown identifier kind {kind}")
+    return _normalize(IdentifierKind(kind), value, default_region)
