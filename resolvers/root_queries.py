@@ -14,6 +14,7 @@ from resolvers.context import Context
 from resolvers.insights.types import Insights
 from resolvers.jobs.types import Job
 from resolvers.loyalty.types import Tier
+from resolvers.privacy import queries as privacy_queries
 from resolvers.privacy.types import AuditEntryConnection
 from resolvers.scoring.types import ScoringModel
 from resolvers.segments.types import Segment
@@ -49,8 +50,11 @@ class AreaQueries:
     async def scoring_model(self, info: Info) -> ScoringModel | None:
         not_implemented("scoringModel")
 
-    @strawberry.field(extensions=perm.roles_allowed(perm.AUDIT_LOG), description="ADMIN only.")
+    @strawberry.field(
+        extensions=perm.roles_allowed(perm.AUDIT_LOG),
+        description="Clear reads of personal data, newest first; ADMIN only.",
+    )
     async def audit_log(
         self, info: Info, customer_id: strawberry.ID | None = None, first: int | None = 50, after: str | None = None
     ) -> AuditEntryConnection:
-        not_implemented("auditLog")
+        return await privacy_queries.audit_log(info.context, customer_id, first, after)

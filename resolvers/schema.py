@@ -15,6 +15,7 @@ from resolvers.customers.types import ChannelProfile, Customer
 from resolvers.feedback.mutations import FeedbackMutations
 from resolvers.loyalty.mutations import LoyaltyMutations
 from resolvers.orders.mutations import OrderMutations
+from resolvers.privacy.audit import AuditWriter
 from resolvers.privacy.mutations import PrivacyMutations
 from resolvers.root_queries import AreaQueries
 from resolvers.scoring.mutations import ScoringMutations
@@ -49,7 +50,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[ErrorShaping, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+        extensions=[ErrorShaping, AuditWriter, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
     )
 
 
