@@ -76,13 +76,15 @@ class PersonalField(FieldExtension):
             return self._after_consents(value, source, info)  # awaited by graphql-core
         return self._shown(value, source, info, _NO_CONSENT)
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
-        return self._decide(next_(source, info, **kwargs), source, info)
+    # `root`, not `source`: setConsent has a GraphQL argument named `source`.
+    def resolve(self, next_: Callable[..., Any], root: Any, info: strawberry.Info, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self._decide(next_(root, info, **kwargs), root, info)
 
-    async def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    # `root`, not `source`: setConsent has a GraphQL argument named `source`.
+    async def resolve_async(  # type: ignore[override]
+        self, next_: Callable[..., Awaitable[Any]], root: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        shown = self._decide(await next_(source, info, **kwargs), source, info)
+        shown = self._decide(await next_(root, info, **kwargs), root, info)
         return await shown if isinstance(shown, Awaitable) else shown
 
 
