@@ -17,6 +17,7 @@ from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.callers.caller import Caller
+from domain.callers.rate_limit import TokenBuckets
 from domain.settings import Settings
 
 L = TypeVar("L")
@@ -40,6 +41,8 @@ class Context:
     request_id: str
     headers: dict[str, str] = field(default_factory=dict)
     audit: AuditTrail = field(default_factory=AuditTrail)
+    rate_limiter: TokenBuckets | None = None  # the app's per-caller cost buckets
+    retry_after: int | None = None  # set when the rate limit refused the request (HTTP 429)
     _conn: AsyncConnection | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[type[Any], Any] = field(default_factory=dict)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from resolvers.common.cost import CostLimiter
 from resolvers.common.error_shaping import ErrorShaping
 from resolvers.common.scalars import SCALAR_MAP
 from resolvers.customers.mutations import CustomerMutations
@@ -21,6 +22,11 @@ from resolvers.root_queries import AreaQueries
 from resolvers.scoring.mutations import ScoringMutations
 from resolvers.segments.mutations import SegmentMutations
 from resolvers.service.mutations import ServiceMutations
+
+# Abuse limits checked while parsing and validating, before any resolver runs (docs/privacy.md).
+MAX_TOKENS = 5000
+MAX_DEPTH = 12
+MAX_ALIASES = 30
 
 Query = merge_types("Query", (CustomerQueries, AreaQueries))
 Mutation = merge_types(
@@ -50,7 +56,16 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[ErrorShaping, AuditWriter, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+        extensions=[
+            ErrorShaping,
+            AuditWriter,
+            CostLimiter,
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
     )
 
 
