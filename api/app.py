@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +23,7 @@ from strawberry.asgi import GraphQL
 from api import idempotency
 from api.auth import Unauthenticated, authenticate
 from api.idempotency import mutation_fingerprint
+from api.logs import configure_logging
 from domain.callers.rate_limit import TokenBuckets
 from domain.db import make_engine
 from domain.settings import Settings, get_settings
@@ -70,6 +72,7 @@ def _unauthorized(message: str) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
+    configure_logging()
     settings = settings or get_settings()
     view = C360GraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=True)
 
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             if claim.conflict is not None:
                 return _error(409, claim.conflict, "CONFLICT")
         response: Response | None = None
+        started = time.perf_counter()
         try:
             with LATENCY.time():
                 response = await view.run(request, context=ctx)
@@ -134,6 +138,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             return _error(exc.status_code, exc.reason, "BAD_REQUEST")
         finally:
             await ctx.close()
+            log.info(
+                "graphql_request",
+                request_id=ctx.request_id,
+                subject=caller.subject,
+                role=caller.role.value,
+                status=response.status_code if response is not None else 500,
+                seconds=round(time.perf_counter() - started, 4),
+            )
             if key and fingerprint:
                 if response is not None and response.status_code == 200:
                     await idempotency.store(ctx.engine, subject=caller.subject, key=key, response=bytes(response.body))

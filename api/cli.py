@@ -145,6 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         log_level="warning" if args.demo else "info",
+        log_config=None,  # uvicorn's loggers propagate to the JSON handler (api/logs.py)
     )
 
 

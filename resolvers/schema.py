@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from resolvers.common.cost import CostLimiter
 from resolvers.common.error_shaping import ErrorShaping
@@ -44,6 +46,13 @@ Mutation = merge_types(
 )
 
 
+class C360Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Not strawberry's default, which logs each error's message and traceback: a database
+        error's message quotes the statement's parameters, personal values among them.
+        ErrorShaping logs unexpected errors by type, path and statement instead."""
+
+
 def build_schema() -> strawberry.Schema:
     from resolvers.feedback.types import Feedback
     from resolvers.jobs.types import Job
@@ -51,7 +60,7 @@ def build_schema() -> strawberry.Schema:
     from resolvers.segments.types import Segment
     from resolvers.service.types import Ticket
 
-    return strawberry.Schema(
+    return C360Schema(
         query=Query,
         mutation=Mutation,
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
