@@ -27,6 +27,7 @@ from api.logs import configure_logging
 from domain.callers.rate_limit import TokenBuckets
 from domain.db import make_engine
 from domain.settings import Settings, get_settings
+from jobs.background import background_jobs
 from resolvers.context import Context
 from resolvers.schema import schema
 
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine or make_engine(settings.database_url)
         try:
-            yield
+            async with background_jobs(app.state.engine, settings):
+                yield
         finally:
             if engine is None:
                 await app.state.engine.dispose()

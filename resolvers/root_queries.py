@@ -12,6 +12,7 @@ from resolvers.common.enums import Channel
 from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
+from resolvers.jobs.queries import job_by_id
 from resolvers.jobs.types import Job
 from resolvers.loyalty.types import Tier
 from resolvers.privacy import queries as privacy_queries
@@ -42,9 +43,9 @@ class AreaQueries:
     ) -> Insights:
         not_implemented("insights")
 
-    @strawberry.field(description="A background job by id.")
+    @strawberry.field(extensions=perm.roles_allowed(perm.STAFF), description="A background job by id.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
-        not_implemented("job")
+        return await job_by_id(info, id)
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:

@@ -1,0 +1,24 @@
+"""Job kinds: each maps to an async function `(engine, job_id, params) -> result dict`.
+
+A job function recomputes from source rows and upserts, so running it twice changes nothing.
+Add a kind by adding a line to `JOBS` (and, when it may run long, to `TIMEOUTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+JOBS: dict[str, JobFunction] = {}
+
+# Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).
+DEFAULT_TIMEOUT = 600
+TIMEOUTS: dict[str, int] = {}
+
+
+def timeout_of(kind: str) -> int:
+    return TIMEOUTS.get(kind, DEFAULT_TIMEOUT)
