@@ -11,9 +11,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.privacy.erasure import ERASURE_JOB, EXPORT_JOB
+from jobs.privacy import erasure_job, export_job
+
 JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
 
-JOBS: dict[str, JobFunction] = {}
+JOBS: dict[str, JobFunction] = {
+    ERASURE_JOB: erasure_job,
+    EXPORT_JOB: export_job,
+}
 
 # Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).
 DEFAULT_TIMEOUT = 600
