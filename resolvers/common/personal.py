@@ -33,7 +33,7 @@ CONSENT_DEPENDENT = frozenset({Role.MARKETER, Role.PARTNER})
 _NO_CONSENT: frozenset[str] = frozenset()
 _OPAQUE = "****"  # a hidden value of a non-null field (never a PARTNER-visible customer's)
 
-PiiOf = PiiClass | Callable[[Any], PiiClass]
+PiiOf = PiiClass | Callable[[Any], PiiClass | None]  # None: this value is not personal
 Value = str | dt.date
 
 
@@ -48,15 +48,17 @@ class PersonalField(FieldExtension):
     def apply(self, field: Any) -> None:
         self.nullable = isinstance(field.type, StrawberryOptional)
 
-    def _class_of(self, source: Any) -> PiiClass:
+    def _class_of(self, source: Any) -> PiiClass | None:
         return self.pii if isinstance(self.pii, PiiClass) else self.pii(source)
 
     def _shown(self, value: Value, source: Any, info: strawberry.Info, granted: frozenset[str]) -> Value | None:
         pii = self._class_of(source)
+        if pii is None:
+            return value
         ctx = info.context
         visibility = decide(pii, ctx.caller.role, granted)
         if visibility is Visibility.CLEAR:
-            if value != "":
+            if value != "" and source.customer_id is not None:
                 ctx.audit.record(int(source.customer_id), f"{info.path.typename}.{info.field_name}")
             return value
         if visibility is Visibility.MASKED:
@@ -66,7 +68,10 @@ class PersonalField(FieldExtension):
     async def _after_consents(self, value: Value, source: Any, info: strawberry.Info) -> Value | None:
         from resolvers.privacy.dataloaders import GrantedPurposesByCustomerLoader
 
-        granted = await info.context.loader(GrantedPurposesByCustomerLoader).load(int(source.customer_id))
+        customer_id = source.customer_id
+        granted = _NO_CONSENT  # unknown customer: the strictest view
+        if customer_id is not None:
+            granted = await info.context.loader(GrantedPurposesByCustomerLoader).load(int(customer_id))
         return self._shown(value, source, info, granted)
 
     def _decide(self, value: Any, source: Any, info: strawberry.Info) -> Any:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Executable
 from strawberry.dataloader import DataLoader
 
 from domain.privacy import queries
+from resolvers.common.loaders import RowsByKeyLoader
 from resolvers.context import Context
 
 
@@ -22,3 +25,17 @@ class GrantedPurposesByCustomerLoader(DataLoader[int, frozenset[str]]):
         for row in await self.ctx.rows(queries.granted_purposes(list(keys))):
             granted[row.customer_id].add(row.purpose)
         return [frozenset(granted[key]) for key in keys]
+
+
+class ConsentsByCustomerLoader(RowsByKeyLoader):
+    """The current decision per purpose (`Customer.consents`; wrap rows with `Consent.from_row`)."""
+
+    def statement(self, keys: Sequence[Any]) -> Executable:
+        return queries.current_consents(keys)
+
+
+class ConsentHistoryByCustomerLoader(RowsByKeyLoader):
+    """Every decision, oldest first (`Customer.consentHistory`; wrap rows with `Consent.from_row`)."""
+
+    def statement(self, keys: Sequence[Any]) -> Executable:
+        return queries.consent_history(keys)

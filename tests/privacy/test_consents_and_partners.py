@@ -93,3 +93,15 @@ async def test_partner_visibility_follows_the_latest_decision(engine, gql) -> No
     await gql(SET, {"id": shared, "purpose": "THIRD_PARTY_SHARING", "granted": False, "source": "app"})
     assert (await gql(EMAIL, {"id": shared}, role=Role.PARTNER))["customer"] is None
     assert (await gql("{ customers { totalCount } }", role=Role.PARTNER))["customers"]["totalCount"] == 0
+
+
+async def test_a_mutation_payload_with_clear_values_is_audited(engine, gql) -> None:
+    gid = encode_id("Customer", await ingest_known(engine))
+    vars_ = {"id": gid, "purpose": "MARKETING", "granted": True, "source": "desk"}
+    await gql(SET, vars_, role=Role.SUPPORT_AGENT)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT role, fields FROM audit_entries"))).all()
+    assert [(r.role, list(r.fields) if isinstance(r.fields, list) else r.fields) for r in rows] in (
+        [("SUPPORT_AGENT", ["Customer.email"])],
+        [("SUPPORT_AGENT", '["Customer.email"]')],
+    )
