@@ -11,13 +11,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from jobs import loyalty, scoring
+
 JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
 
-JOBS: dict[str, JobFunction] = {}
+JOBS: dict[str, JobFunction] = {
+    "refresh_scores": scoring.refresh_scores,
+    "loyalty_daily": loyalty.loyalty_daily,
+}
 
 # Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).
 DEFAULT_TIMEOUT = 600
-TIMEOUTS: dict[str, int] = {}
+TIMEOUTS: dict[str, int] = {"refresh_scores": 1800}
 
 
 def timeout_of(kind: str) -> int:

@@ -16,6 +16,7 @@ from resolvers.jobs.queries import job_by_id
 from resolvers.jobs.types import Job
 from resolvers.loyalty.types import Tier
 from resolvers.privacy.types import AuditEntryConnection
+from resolvers.scoring.queries import latest_scoring_model
 from resolvers.scoring.types import ScoringModel
 from resolvers.segments.types import Segment
 
@@ -48,7 +49,7 @@ class AreaQueries:
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:
-        not_implemented("scoringModel")
+        return await latest_scoring_model(info)
 
     @strawberry.field(extensions=perm.roles_allowed(perm.AUDIT_LOG), description="ADMIN only.")
     async def audit_log(
