@@ -17,6 +17,7 @@ from resolvers.jobs.types import Job
 from resolvers.loyalty.types import Tier
 from resolvers.privacy import queries as privacy_queries
 from resolvers.privacy.types import AuditEntryConnection
+from resolvers.scoring.queries import latest_scoring_model
 from resolvers.scoring.types import ScoringModel
 from resolvers.segments.types import Segment
 
@@ -49,7 +50,7 @@ class AreaQueries:
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:
-        not_implemented("scoringModel")
+        return await latest_scoring_model(info)
 
     @strawberry.field(
         extensions=perm.roles_allowed(perm.AUDIT_LOG),

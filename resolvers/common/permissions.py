@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 from domain.errors import DomainError
 from domain.privacy.roles import Role
@@ -46,8 +47,8 @@ class PayloadErrors(FieldExtension):
         self.action = action
         self.field: Any = None
 
-    def apply(self, field: Any) -> None:
-        self.field = field
+    def apply(self, field: StrawberryField) -> None:
+        self.field = field  # the mutation field, whose type is the payload to answer
 
     # `root`, not `source`: setConsent has a GraphQL argument named `source`.
     async def resolve_async(  # type: ignore[override]

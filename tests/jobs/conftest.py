@@ -37,4 +37,21 @@ def rq_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
     monkeypatch.setenv("C360_QUEUE", name)
     queue = Queue(name, connection=redis.Redis.from_url(REDIS_URL))
     yield queue
-    queue.delete(delete_jobs=True)
+    drop_queue(queue)
+
+
+def drop_queue(queue: Queue) -> None:
+    """Remove the queue, its jobs and its registries (best effort: the server may be gone)."""
+    try:
+        for registry in (
+            queue.scheduled_job_registry,
+            queue.started_job_registry,
+            queue.failed_job_registry,
+            queue.finished_job_registry,
+        ):
+            for job_id in registry.get_job_ids():
+                queue.connection.delete(f"rq:job:{job_id}")
+            queue.connection.delete(registry.key)
+        queue.delete(delete_jobs=True)
+    except redis.exceptions.ConnectionError:
+        pass
