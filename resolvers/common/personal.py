@@ -78,7 +78,14 @@ class PersonalField(FieldExtension):
         if value is None:
             return None
         if info.context.caller.role in CONSENT_DEPENDENT:
-            return self._after_consents(value, source, info)  # awaited by graphql-core
+            from resolvers.privacy.dataloaders import GrantedPurposesByCustomerLoader
+
+            customer_id = source.customer_id
+            known = info.context.loader(GrantedPurposesByCustomerLoader).known
+            granted = _NO_CONSENT if customer_id is None else known.get(int(customer_id))
+            if granted is None:
+                return self._after_consents(value, source, info)  # awaited by graphql-core
+            return self._shown(value, source, info, granted)
         return self._shown(value, source, info, _NO_CONSENT)
 
     # `root`, not `source`: setConsent has a GraphQL argument named `source`.

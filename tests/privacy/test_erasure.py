@@ -4,6 +4,7 @@ nothing recomputed afterwards brings a value back."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import decimal
 import json
@@ -17,6 +18,8 @@ from domain.errors import Conflict
 from domain.orders.record import LineData, OrderData, record_order
 from domain.privacy.roles import Role
 from jobs.background import run_due_jobs
+from jobs.privacy import erasure_job
+from jobs.scoring import refresh_scores
 from resolvers.common.ids import encode_id
 from tests.privacy.helpers import KNOWN, ingest_known
 
@@ -126,3 +129,18 @@ async def test_reingesting_an_erased_profile_is_conflict(engine, gql) -> None:
 async def test_erasure_of_an_unknown_customer_is_not_found(gql) -> None:
     payload = (await gql(ERASE, {"id": encode_id("Customer", 424242)}))["requestErasure"]
     assert payload == {"job": None, "errors": [{"code": "NOT_FOUND"}]}
+
+
+async def test_a_concurrent_score_refresh_brings_nothing_back(engine, gql) -> None:
+    cid = await _known_with_history(engine)
+    await refresh_scores(engine, 0, {})  # scored once before
+    await asyncio.gather(refresh_scores(engine, 0, {}), erasure_job(engine, 0, {"customer_id": cid}))
+    await refresh_scores(engine, 0, {"customerIds": [cid]})  # and again after
+    customer = (await gql(READ, {"id": encode_id("Customer", cid)}))["customer"]
+    assert customer["displayName"] is customer["email"] is customer["phone"] is customer["birthDate"] is None
+    assert customer["identifiers"] == [] and all(p["email"] is None for p in customer["profiles"])
+    async with engine.connect() as conn:
+        scored = (
+            await conn.execute(text("SELECT frequency FROM customer_scores WHERE customer_id = :c"), {"c": cid})
+        ).scalar_one()
+    assert scored == 1  # the anonymized customer keeps its scores: aggregates stay right
