@@ -4,11 +4,13 @@ the first request still runs, is CONFLICT. Keys are scoped by caller subject.
 
 The key is claimed (a row with no response yet) before the mutation runs, so two concurrent
 retries cannot both run it; the response is stored once it is known. A first attempt that ends
-without a response (a crash, an HTTP error) releases its claim so a retry can run.
+without a response (an HTTP error) releases its claim so a retry can run; a claim left by a
+crashed process expires after CLAIM_TTL. Stored responses are deleted after RESPONSE_TTL (24 h).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +19,17 @@ import orjson
 from graphql import OperationType, parse
 from graphql.error import GraphQLError
 from graphql.utilities import get_operation_ast
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.base import table_of
+from domain.base import table_of, utcnow
 from domain.callers.models import IdempotencyRecord
 
 _records = table_of(IdempotencyRecord)
 MAX_KEY_LENGTH = 200
+RESPONSE_TTL = dt.timedelta(hours=24)
+CLAIM_TTL = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,22 @@ def mutation_fingerprint(body: bytes) -> str | None:
 
 
 async def claim(engine: AsyncEngine, *, subject: str, key: str, fingerprint: str) -> Claim:
+    now = utcnow()
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(_records).values(subject=subject, key=key, request_hash=fingerprint))
+            # Stored responses can hold personal data: none outlives RESPONSE_TTL; a claim whose
+            # request never finished (a crashed process) is given up after CLAIM_TTL.
+            await conn.execute(
+                delete(_records).where(
+                    or_(
+                        _records.c.created_at < now - RESPONSE_TTL,
+                        and_(_records.c.response.is_(None), _records.c.created_at < now - CLAIM_TTL),
+                    )
+                )
+            )
+            await conn.execute(
+                insert(_records).values(subject=subject, key=key, request_hash=fingerprint, created_at=now)
+            )
         return Claim(claimed=True)
     except IntegrityError:
         pass

@@ -3,13 +3,19 @@ running twice; another body with the same key is CONFLICT; keys are scoped by ca
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import asyncio
+import datetime as dt
 
+from sqlalchemy import text, update
+
+from domain.base import table_of
+from domain.callers.models import IdempotencyRecord
 from domain.privacy.roles import Role
 from resolvers.common.ids import encode_id
 from tests.conftest import token
 from tests.privacy.helpers import ingest_person
 
+idempotency_records = table_of(IdempotencyRecord)
 SET = """mutation($id: ID!, $granted: Boolean!) {
   setConsent(customerId: $id, purpose: MARKETING, granted: $granted, source: "retry-test") {
     customer { id } errors { code } } }"""
@@ -47,3 +53,26 @@ async def test_queries_ignore_the_key(engine, client) -> None:
         assert response.status_code == 200 and "Idempotent-Replayed" not in response.headers
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM idempotency_records"))).scalar_one() == 0
+
+
+async def test_concurrent_retries_run_the_mutation_once(engine, client) -> None:
+    gid = encode_id("Customer", await ingest_person(engine, 1))
+    body = {"query": SET, "variables": {"id": gid, "granted": True}}
+    headers = {"Authorization": f"Bearer {token(Role.ADMIN)}", "Idempotency-Key": "k-race"}
+    responses = await asyncio.gather(*(client.post("/graphql", json=body, headers=headers) for _ in range(4)))
+    assert {r.status_code for r in responses} <= {200, 409} and 200 in {r.status_code for r in responses}
+    assert await _history(engine) == 1
+
+
+async def test_stored_responses_expire(engine, client) -> None:
+    gid = encode_id("Customer", await ingest_person(engine, 1))
+    body = {"query": SET, "variables": {"id": gid, "granted": True}}
+    headers = {"Authorization": f"Bearer {token(Role.ADMIN)}", "Idempotency-Key": "k-old"}
+    assert (await client.post("/graphql", json=body, headers=headers)).status_code == 200
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(idempotency_records).values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+        )
+    again = await client.post("/graphql", json=body, headers=headers)
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    assert await _history(engine) == 2
