@@ -131,3 +131,10 @@ async def test_callers_are_rate_limited_by_cost(tight, statements) -> None:
     assert 1 <= int(response.headers["Retry-After"]) <= 12  # 12 points missing at 1 point/s
     other = {"Authorization": f"Bearer {token(Role.ANALYST, subject='someone-else')}"}
     assert (await tight.post("/graphql", json=query, headers=other)).status_code == 200
+
+
+async def test_graphiql_introspection_passes_the_limits(gql) -> None:
+    from graphql import get_introspection_query
+
+    body = (await gql.post(get_introspection_query(descriptions=True), role=Role.ANALYST)).json()
+    assert not body.get("errors") and body["data"]["__schema"]["queryType"]["name"] == "Query"
