@@ -27,6 +27,7 @@ from strawberry.types.base import StrawberryOptional
 
 from domain.privacy.masking import PiiClass, Visibility, decide, mask
 from domain.privacy.roles import Role
+from resolvers.privacy.dataloaders import GrantedPurposesByCustomerLoader
 
 # Roles whose view of a value depends on the customer's consents (see the contract's table).
 CONSENT_DEPENDENT = frozenset({Role.MARKETER, Role.PARTNER})
@@ -66,8 +67,6 @@ class PersonalField(FieldExtension):
         return None if self.nullable else _OPAQUE
 
     async def _after_consents(self, value: Value, source: Any, info: strawberry.Info) -> Value | None:
-        from resolvers.privacy.dataloaders import GrantedPurposesByCustomerLoader
-
         customer_id = source.customer_id
         granted = _NO_CONSENT  # unknown customer: the strictest view
         if customer_id is not None:
@@ -78,8 +77,6 @@ class PersonalField(FieldExtension):
         if value is None:
             return None
         if info.context.caller.role in CONSENT_DEPENDENT:
-            from resolvers.privacy.dataloaders import GrantedPurposesByCustomerLoader
-
             customer_id = source.customer_id
             known = info.context.loader(GrantedPurposesByCustomerLoader).known
             granted = _NO_CONSENT if customer_id is None else known.get(int(customer_id))
