@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,9 +20,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api import idempotency
 from api.auth import Unauthenticated, authenticate
+from api.idempotency import mutation_fingerprint
+from api.logs import configure_logging
+from domain.callers.rate_limit import TokenBuckets
 from domain.db import make_engine
 from domain.settings import Settings, get_settings
+from jobs.background import background_jobs
 from resolvers.context import Context
 from resolvers.schema import schema
 
@@ -38,6 +44,26 @@ class C360GraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
 
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, read up to MAX_BODY_BYTES (None beyond: nothing more is read), kept for strawberry."""
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # Starlette's own cache: request.body() answers it from now on
+    return body
+
+
 def _unauthorized(message: str) -> JSONResponse:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
@@ -47,6 +73,7 @@ def _unauthorized(message: str) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
+    configure_logging()
     settings = settings or get_settings()
     view = C360GraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=True)
 
@@ -54,16 +81,20 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine or make_engine(settings.database_url)
         try:
-            yield
+            async with background_jobs(app.state.engine, settings):
+                yield
         finally:
             if engine is None:
                 await app.state.engine.dispose()
 
+    buckets = TokenBuckets(settings.rate_limit_burst, settings.rate_limit_per_second)
+
     async def graphql(request: Request) -> Response:
         if request.method == "GET" and "query" not in request.query_params:
             return await view.render_graphql_ide(request)
-        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-            return JSONResponse({"errors": [{"message": "request body too large"}]}, status_code=413)
+        if request.method == "POST" and await _read_body(request) is None:
+            REQUESTS.labels("too_large").inc()
+            return _error(413, "request body too large", "PAYLOAD_TOO_LARGE")
         try:
             caller = await authenticate(request.app.state.engine, settings, request.headers)
         except Unauthenticated as exc:
@@ -75,17 +106,53 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             caller=caller,
             request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
             headers=dict(request.headers),
+            rate_limiter=buckets,
         )
+        key = request.headers.get("idempotency-key")
+        fingerprint = mutation_fingerprint(await request.body()) if key and request.method == "POST" else None
+        if key and fingerprint:
+            if len(key) > idempotency.MAX_KEY_LENGTH:
+                return _error(400, "Idempotency-Key is too long", "INVALID_INPUT")
+            claim = await idempotency.claim(ctx.engine, subject=caller.subject, key=key, fingerprint=fingerprint)
+            if claim.replay is not None:
+                REQUESTS.labels("replayed").inc()
+                return Response(claim.replay, media_type="application/json", headers={"Idempotent-Replayed": "true"})
+            if claim.conflict is not None:
+                return _error(409, claim.conflict, "CONFLICT")
+        response: Response | None = None
+        started = time.perf_counter()
         try:
             with LATENCY.time():
                 response = await view.run(request, context=ctx)
-            REQUESTS.labels("ok").inc()
+            if ctx.retry_after is not None:
+                REQUESTS.labels("rate_limited").inc()
+                response = Response(
+                    bytes(response.body),
+                    status_code=429,
+                    media_type="application/json",
+                    headers={"Retry-After": str(ctx.retry_after)},
+                )
+            else:
+                REQUESTS.labels("ok").inc()
             return response
         except HTTPException as exc:
             REQUESTS.labels("bad_request").inc()
-            return JSONResponse({"errors": [{"message": exc.reason}]}, status_code=exc.status_code)
+            return _error(exc.status_code, exc.reason, "BAD_REQUEST")
         finally:
             await ctx.close()
+            log.info(
+                "graphql_request",
+                request_id=ctx.request_id,
+                subject=caller.subject,
+                role=caller.role.value,
+                status=response.status_code if response is not None else 500,
+                seconds=round(time.perf_counter() - started, 4),
+            )
+            if key and fingerprint:
+                if response is not None and response.status_code == 200:
+                    await idempotency.store(ctx.engine, subject=caller.subject, key=key, response=bytes(response.body))
+                else:
+                    await idempotency.release(ctx.engine, subject=caller.subject, key=key)
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})

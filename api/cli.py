@@ -1,4 +1,4 @@
-"""The `c360` command line: serve, migrate, seed, token, apikey, export-schema."""
+"""The `c360` command line: serve, migrate, seed, worker, refresh-scores, token, apikey, export-schema."""
 
 from __future__ import annotations
 
@@ -113,6 +113,12 @@ def cmd_export_schema(args: argparse.Namespace) -> None:
         console.print(f"wrote {args.output}")
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    from jobs.worker import run_worker
+
+    run_worker(burst=args.burst, name=args.name)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -145,6 +151,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         log_level="warning" if args.demo else "info",
+        log_config=None,  # uvicorn's loggers propagate to the JSON handler (api/logs.py)
     )
 
 
@@ -180,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
     create.set_defaults(fn=cmd_apikey)
+
+    worker = sub.add_parser("worker", help="run an RQ worker (with the scheduler, the relay and periodic jobs)")
+    worker.add_argument("--burst", action="store_true", help="relay once, run what is queued, then exit")
+    worker.add_argument("--name", help="worker name (default: random)")
+    worker.set_defaults(fn=cmd_worker)
 
     export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
     export.add_argument("--output", "-o", default=str(ROOT / "schema.graphql"), help="file, or - for stdout")

@@ -19,6 +19,11 @@ class Settings:
     default_region: str
     blocked_identifiers: str | None
     var_dir: Path
+    # Abuse limits (docs/privacy.md): the cost one query may have, and each caller's budget of
+    # cost: a bucket of `rate_limit_burst` points refilled at `rate_limit_per_second`.
+    query_cost_limit: int = 5000
+    rate_limit_burst: int = 20000
+    rate_limit_per_second: float = 200.0
 
     @property
     def is_postgres(self) -> bool:
@@ -56,6 +61,9 @@ def load_settings() -> Settings:
         default_region=os.environ.get("C360_DEFAULT_REGION", "CN"),
         blocked_identifiers=os.environ.get("C360_BLOCKED_IDENTIFIERS"),
         var_dir=var_dir,
+        query_cost_limit=int(os.environ.get("C360_QUERY_COST_LIMIT", "5000")),
+        rate_limit_burst=int(os.environ.get("C360_RATE_LIMIT_BURST", "20000")),
+        rate_limit_per_second=float(os.environ.get("C360_RATE_LIMIT_PER_SECOND", "200")),
     )
 
 

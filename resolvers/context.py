@@ -8,6 +8,7 @@ behind a lock, because GraphQL resolves sibling fields concurrently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.callers.caller import Caller
+from domain.callers.rate_limit import TokenBuckets
 from domain.settings import Settings
 
 L = TypeVar("L")
@@ -40,6 +42,8 @@ class Context:
     request_id: str
     headers: dict[str, str] = field(default_factory=dict)
     audit: AuditTrail = field(default_factory=AuditTrail)
+    rate_limiter: TokenBuckets | None = None  # the app's per-caller cost buckets
+    retry_after: int | None = None  # set when the rate limit refused the request (HTTP 429)
     _conn: AsyncConnection | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
@@ -52,6 +56,11 @@ class Context:
         return instance
 
     async def rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+        # Shielded: graphql-core cancels the siblings of a field whose error nulls their parent,
+        # and a statement cancelled mid-flight would leave the shared connection broken.
+        return await asyncio.shield(self._rows(statement, params))
+
+    async def _rows(self, statement: Executable, params: dict[str, Any] | None) -> Sequence[Row[Any]]:
         async with self._lock:
             if self._conn is None:
                 conn = await self.engine.connect()
@@ -71,6 +80,13 @@ class Context:
         self._loaders.clear()  # what was cached may have changed
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        """Return the read connection (discarded if it broke)."""
+        async with self._lock:  # after any shielded statement still running
+            conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.close()
+        except Exception:
+            with contextlib.suppress(Exception):
+                await conn.invalidate()

@@ -12,9 +12,12 @@ from resolvers.common.enums import Channel
 from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
+from resolvers.jobs.queries import job_by_id
 from resolvers.jobs.types import Job
 from resolvers.loyalty.types import Tier
+from resolvers.privacy import queries as privacy_queries
 from resolvers.privacy.types import AuditEntryConnection
+from resolvers.scoring.queries import latest_scoring_model
 from resolvers.scoring.types import ScoringModel
 from resolvers.segments.types import Segment
 
@@ -41,16 +44,19 @@ class AreaQueries:
     ) -> Insights:
         not_implemented("insights")
 
-    @strawberry.field(description="A background job by id.")
+    @strawberry.field(extensions=perm.roles_allowed(perm.STAFF), description="A background job by id.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
-        not_implemented("job")
+        return await job_by_id(info, id)
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:
-        not_implemented("scoringModel")
+        return await latest_scoring_model(info)
 
-    @strawberry.field(extensions=perm.roles_allowed(perm.AUDIT_LOG), description="ADMIN only.")
+    @strawberry.field(
+        extensions=perm.roles_allowed(perm.AUDIT_LOG),
+        description="Clear reads of personal data, newest first; ADMIN only.",
+    )
     async def audit_log(
         self, info: Info, customer_id: strawberry.ID | None = None, first: int | None = 50, after: str | None = None
     ) -> AuditEntryConnection:
-        not_implemented("auditLog")
+        return await privacy_queries.audit_log(info.context, customer_id, first, after)

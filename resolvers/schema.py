@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
+from resolvers.common.cost import CostLimiter
 from resolvers.common.error_shaping import ErrorShaping
 from resolvers.common.scalars import SCALAR_MAP
 from resolvers.customers.mutations import CustomerMutations
@@ -15,11 +18,17 @@ from resolvers.customers.types import ChannelProfile, Customer
 from resolvers.feedback.mutations import FeedbackMutations
 from resolvers.loyalty.mutations import LoyaltyMutations
 from resolvers.orders.mutations import OrderMutations
+from resolvers.privacy.audit import AuditWriter
 from resolvers.privacy.mutations import PrivacyMutations
 from resolvers.root_queries import AreaQueries
 from resolvers.scoring.mutations import ScoringMutations
 from resolvers.segments.mutations import SegmentMutations
 from resolvers.service.mutations import ServiceMutations
+
+# Abuse limits checked while parsing and validating, before any resolver runs (docs/privacy.md).
+MAX_TOKENS = 5000
+MAX_DEPTH = 12
+MAX_ALIASES = 30
 
 Query = merge_types("Query", (CustomerQueries, AreaQueries))
 Mutation = merge_types(
@@ -37,6 +46,13 @@ Mutation = merge_types(
 )
 
 
+class C360Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Not strawberry's default, which logs each error's message and traceback: a database
+        error's message quotes the statement's parameters, personal values among them.
+        ErrorShaping logs unexpected errors by type, path and statement instead."""
+
+
 def build_schema() -> strawberry.Schema:
     from resolvers.feedback.types import Feedback
     from resolvers.jobs.types import Job
@@ -44,12 +60,21 @@ def build_schema() -> strawberry.Schema:
     from resolvers.segments.types import Segment
     from resolvers.service.types import Ticket
 
-    return strawberry.Schema(
+    return C360Schema(
         query=Query,
         mutation=Mutation,
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[ErrorShaping, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+        extensions=[
+            ErrorShaping,
+            AuditWriter,
+            CostLimiter,
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
     )
 
 

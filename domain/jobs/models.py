@@ -17,7 +17,10 @@ from domain.base import Base, BigId, JsonDoc, UTCDateTime, utcnow
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_dedupe_key_status", "dedupe_key", "status"),)
+    __table_args__ = (
+        Index("ix_jobs_dedupe_key_status", "dedupe_key", "status"),
+        Index("ix_jobs_status_started_at", "status", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(50))

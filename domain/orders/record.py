@@ -13,8 +13,10 @@ from domain.base import table_of
 from domain.customers.ingest import ProfileData, ingest_profile
 from domain.customers.models import ChannelProfile
 from domain.errors import InvalidInput
+from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
 from domain.orders.stats import refresh_order_stats
+from domain.scoring.requests import request_customer_refresh
 
 orders = table_of(Order)
 lines = table_of(OrderLine)
@@ -129,4 +131,6 @@ async def record_order(conn: AsyncConnection, data: OrderData, *, default_region
         ],
     )
     await refresh_order_stats(conn, [customer_id])
+    await earn_for_order(conn, order_id)  # points and an immediate tier rise (domain/loyalty/earn.py)
+    await request_customer_refresh(conn, customer_id)  # debounced score refresh job (domain/scoring/requests.py)
     return RecordResult(order_id=order_id, customer_id=customer_id, created=True)

@@ -9,11 +9,16 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of
+from domain.customers.models import Customer, CustomerRedirect
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.privacy.models import ConsentRecord, CurrentConsent
 
 PURPOSES = ("MARKETING", "ANALYTICS", "PERSONALIZATION", "THIRD_PARTY_SHARING")
 _history = table_of(ConsentRecord)
 _current = table_of(CurrentConsent)
+_customers = table_of(Customer)
+_redirects = table_of(CustomerRedirect)
+SOURCE_MAX = 100  # consent_history.source
 
 
 async def record_consent(
@@ -94,3 +99,27 @@ async def rebuild_current_consents(
                 for r in rows
             ],
         )
+
+
+async def set_consent(
+    conn: AsyncConnection, *, customer_id: int, purpose: str, granted: bool, source: str, at: dt.datetime
+) -> int:
+    """A staff decision for one purpose (`setConsent`); a merged-away id records on its survivor.
+
+    Returns the customer id the decision was recorded on. An erased customer can only withdraw.
+    """
+    source = source.strip()
+    if not source or len(source) > SOURCE_MAX:
+        raise InvalidInput(f"source must be 1 to {SOURCE_MAX} characters", field=["source"])
+    if purpose not in PURPOSES:
+        raise InvalidInput("unknown purpose", field=["purpose"])
+    survivor = (
+        await conn.execute(select(_redirects.c.customer_id).where(_redirects.c.from_id == customer_id))
+    ).scalar_one_or_none() or customer_id
+    row = (await conn.execute(select(_customers.c.erased_at).where(_customers.c.id == survivor))).first()
+    if row is None:
+        raise NotFound("no such customer", field=["customerId"])
+    if granted and row.erased_at is not None:
+        raise Conflict("this customer was erased on request; consents cannot be granted", field=["granted"])
+    await record_consent(conn, customer_id=survivor, purpose=purpose, granted=granted, source=source, at=at)
+    return survivor

@@ -187,3 +187,12 @@ def redact_for_log(pii: PiiClass, value: str) -> str:
     if pii not in _MASKERS:
         return _OPAQUE if value.strip() else ""
     return mask(pii, value)
+
+
+_IDENTIFIER_CLASSES = {"EMAIL": PiiClass.EMAIL, "PHONE": PiiClass.PHONE}
+
+
+def identifier_class(kind: str) -> PiiClass:
+    """The class of an identifier's value: an email or phone is masked as one; member cards and
+    channel keys (`STORE:00042`) are IDENTIFIER."""
+    return _IDENTIFIER_CLASSES.get(kind, PiiClass.IDENTIFIER)

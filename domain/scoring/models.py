@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.base import Base, BigId, UTCDateTime
+from domain.base import Base, BigId, JsonDoc, UTCDateTime
 
 
 class ScoringModel(Base):
@@ -27,6 +28,9 @@ class ScoringModel(Base):
     p: Mapped[float | None] = mapped_column(Float)
     q: Mapped[float | None] = mapped_column(Float)
     gamma: Mapped[float | None] = mapped_column(Float)
+    # Where the base's r/f/m scores and value tiers change (see domain/scoring/breakpoints.py), so a
+    # per-customer refresh scores one customer against the base of this fit without a full scan.
+    breakpoints: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
 
 class CustomerScore(Base):

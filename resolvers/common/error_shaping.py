@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import structlog
 from graphql import GraphQLError
+from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError
@@ -28,7 +29,15 @@ def shape(error: GraphQLError, request_id: str) -> GraphQLError:
         return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=extensions)
     if isinstance(original, GraphQLError):
         return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=original.extensions)
-    log.error("resolver_failed", request_id=request_id, path=error.path, error_type=type(original).__name__)
+    # Never the message: a driver's message can quote the values (e.g. a duplicate key's value).
+    statement = original.statement if isinstance(original, StatementError) else None
+    log.error(
+        "resolver_failed",
+        request_id=request_id,
+        path=error.path,
+        error_type=type(original).__name__,
+        statement=statement,
+    )
     return GraphQLError(
         "internal error (request id " + request_id + ")",
         nodes=error.nodes,

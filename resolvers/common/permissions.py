@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 from domain.errors import DomainError
 from domain.privacy.roles import Role
@@ -44,15 +45,20 @@ class PayloadErrors(FieldExtension):
     def __init__(self, roles: frozenset[Role], action: str) -> None:
         self.roles = roles
         self.action = action
+        self.field: Any = None
 
-    async def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    def apply(self, field: StrawberryField) -> None:
+        self.field = field  # the mutation field, whose type is the payload to answer
+
+    # `root`, not `source`: setConsent has a GraphQL argument named `source`.
+    async def resolve_async(  # type: ignore[override]
+        self, next_: Callable[..., Awaitable[Any]], root: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        payload = _payload_class(self.field)  # type: ignore[attr-defined]
+        payload = _payload_class(self.field)
         if info.context.caller.role not in self.roles:
             return payload(errors=[forbidden(self.action)])
         try:
-            return await next_(source, info, **kwargs)
+            return await next_(root, info, **kwargs)
         except DomainError as error:
             return payload(errors=[UserError.from_domain(error)])
 
@@ -67,15 +73,17 @@ class RolesAllowed(FieldExtension):
         if info.context.caller.role not in self.roles:
             raise GraphQLError(f"your role may not read {info.field_name}", extensions={"code": "FORBIDDEN"})
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+    # `root`, not `source`: setConsent has a GraphQL argument named `source`.
+    def resolve(self, next_: Callable[..., Any], root: Any, info: strawberry.Info, **kwargs: Any) -> Any:  # type: ignore[override]
         self._check(info)
-        return next_(source, info, **kwargs)
+        return next_(root, info, **kwargs)
 
-    async def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    # `root`, not `source`: setConsent has a GraphQL argument named `source`.
+    async def resolve_async(  # type: ignore[override]
+        self, next_: Callable[..., Awaitable[Any]], root: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
         self._check(info)
-        return await next_(source, info, **kwargs)
+        return await next_(root, info, **kwargs)
 
 
 def guarded_mutation(roles: frozenset[Role], action: str, description: str | None = None) -> Any:

@@ -17,6 +17,7 @@ from resolvers.customers.inputs import CustomerFilter
 from resolvers.customers.lookup import load_customer
 from resolvers.customers.types import Customer, CustomerConnection, CustomerEdge, Viewer
 from resolvers.nodes import resolve_node
+from resolvers.privacy.dataloaders import prime_granted_purposes
 
 Info = strawberry.Info[Context, None]
 
@@ -57,6 +58,7 @@ class CustomerQueries:
         cursor = decode_cursor(after)
         rows = await ctx.rows(sql.customer_page(conditions, cursor[0] if cursor else None, first + 1))
         page = rows[:first]
+        await prime_granted_purposes(ctx, [r.id for r in page])
         edges = [CustomerEdge(cursor=encode_cursor(r.id), node=Customer(row=r)) for r in page]
 
         async def total(context: Context) -> int:

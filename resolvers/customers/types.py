@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain.privacy.masking import PiiClass, identifier_class
 from resolvers.common.enums import Channel, FeedbackKind, IdentifierKind, Role, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
 from resolvers.common.pending import not_implemented
+from resolvers.common.personal import personal
 from resolvers.context import Context
 
 if TYPE_CHECKING:
@@ -36,15 +38,15 @@ class Address:
     country: str | None
     city: str | None
     district: str | None
-    line1: str | None
-    postal_code: str | None
+    line1: str | None = strawberry.field(extensions=[personal(PiiClass.ADDRESS_DETAIL)])
+    postal_code: str | None = strawberry.field(extensions=[personal(PiiClass.ADDRESS_DETAIL)])
 
 
 @strawberry.type(description="A normalized identifier; its value is masked like the field it mirrors.")
 class Identifier:
     customer_id: strawberry.Private[int]
     kind: IdentifierKind
-    value: str
+    value: str = strawberry.field(extensions=[personal(lambda i: identifier_class(i.kind.value))])
     verified: bool
 
 
@@ -64,19 +66,22 @@ class ChannelProfile(Node):
     def channel(self) -> Channel:
         return Channel(self.row.channel)
 
-    @strawberry.field(description="The id the channel system gave this person.")
+    @strawberry.field(
+        description="The id the channel system gave this person (IDENTIFIER: it is the key inside `identifiers`).",
+        extensions=[personal(PiiClass.IDENTIFIER)],
+    )
     def external_id(self) -> str:
         return str(self.row.external_id)
 
-    @strawberry.field(description="Personal data (NAME).")
+    @strawberry.field(description="Personal data (NAME).", extensions=[personal(PiiClass.NAME)])
     def display_name(self) -> str | None:
         return self.row.display_name  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Personal data (EMAIL).")
+    @strawberry.field(description="Personal data (EMAIL).", extensions=[personal(PiiClass.EMAIL)])
     def email(self) -> str | None:
         return self.row.email  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Personal data (PHONE).")
+    @strawberry.field(description="Personal data (PHONE).", extensions=[personal(PiiClass.PHONE)])
     def phone(self) -> str | None:
         return self.row.phone  # type: ignore[no-any-return]
 
@@ -109,19 +114,26 @@ class Customer(Node):
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode_id("Customer", self.row.id))
 
-    @strawberry.field(description="Personal data (NAME): the most recently seen non-empty name.")
+    @strawberry.field(
+        description="Personal data (NAME): the most recently seen non-empty name.",
+        extensions=[personal(PiiClass.NAME)],
+    )
     def display_name(self) -> str | None:
         return self.row.display_name  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Personal data (EMAIL): best email after survivorship.")
+    @strawberry.field(
+        description="Personal data (EMAIL): best email after survivorship.", extensions=[personal(PiiClass.EMAIL)]
+    )
     def email(self) -> str | None:
         return self.row.email  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Personal data (PHONE): E.164 when unmasked.")
+    @strawberry.field(description="Personal data (PHONE): E.164 when unmasked.", extensions=[personal(PiiClass.PHONE)])
     def phone(self) -> str | None:
         return self.row.phone  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Personal data (BIRTHDATE); null when masked.")
+    @strawberry.field(
+        description="Personal data (BIRTHDATE); null when masked.", extensions=[personal(PiiClass.BIRTHDATE)]
+    )
     def birth_date(self) -> dt.date | None:
         return self.row.birth_date  # type: ignore[no-any-return]
 

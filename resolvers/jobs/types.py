@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from domain.privacy.erasure import EXPORT_JOB
 from resolvers.common.enums import JobStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node
@@ -44,6 +45,10 @@ class Job(Node):
     def error(self) -> str | None:
         return self.row.error  # type: ignore[no-any-return]
 
-    @strawberry.field(description="JSON text, e.g. counts, or the export document.")
-    def result(self) -> str | None:
+    @strawberry.field(
+        description="JSON text, e.g. counts, or the export document (shown only to who requested the export)."
+    )
+    def result(self, info: strawberry.Info) -> str | None:
+        if self.row.kind == EXPORT_JOB and info.context.caller.subject != self.row.requested_by:
+            return None  # personal data, masked and audited for the requester alone
         return self.row.result  # type: ignore[no-any-return]

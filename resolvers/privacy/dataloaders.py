@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Executable
 from strawberry.dataloader import DataLoader
 
 from domain.privacy import queries
+from resolvers.common.loaders import RowsByKeyLoader
 from resolvers.context import Context
 
 
@@ -16,9 +19,36 @@ class GrantedPurposesByCustomerLoader(DataLoader[int, frozenset[str]]):
     def __init__(self, ctx: Context) -> None:
         super().__init__(load_fn=self._batch)
         self.ctx = ctx
+        self.known: dict[int, frozenset[str]] = {}  # what was loaded: read without awaiting
 
     async def _batch(self, keys: Sequence[int]) -> list[frozenset[str]]:
         granted: dict[int, set[str]] = {key: set() for key in keys}
         for row in await self.ctx.rows(queries.granted_purposes(list(keys))):
             granted[row.customer_id].add(row.purpose)
-        return [frozenset(granted[key]) for key in keys]
+        for key in keys:
+            self.known[key] = frozenset(granted[key])
+        return [self.known[key] for key in keys]
+
+
+async def prime_granted_purposes(ctx: Context, customer_ids: Sequence[int]) -> None:
+    """Load the granted purposes of a page of customers in one statement before their fields
+    resolve, when the caller's view depends on consent: each personal field then decides without
+    awaiting (lists call this; single lookups load it on the first personal field)."""
+    from resolvers.common.personal import CONSENT_DEPENDENT
+
+    if ctx.caller.role in CONSENT_DEPENDENT and customer_ids:
+        await ctx.loader(GrantedPurposesByCustomerLoader).load_many(list(customer_ids))
+
+
+class ConsentsByCustomerLoader(RowsByKeyLoader):
+    """The current decision per purpose (`Customer.consents`; wrap rows with `Consent.from_row`)."""
+
+    def statement(self, keys: Sequence[Any]) -> Executable:
+        return queries.current_consents(keys)
+
+
+class ConsentHistoryByCustomerLoader(RowsByKeyLoader):
+    """Every decision, oldest first (`Customer.consentHistory`; wrap rows with `Consent.from_row`)."""
+
+    def statement(self, keys: Sequence[Any]) -> Executable:
+        return queries.consent_history(keys)

@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 
-from resolvers.common.enums import ConsentPurpose, ConsentStatus, Role
+from domain.privacy.masking import PiiClass
+from resolvers.common.enums import Channel, ConsentPurpose, ConsentStatus, Role
 from resolvers.common.node import PageInfo
+from resolvers.common.personal import personal
+
+_CHANNELS = frozenset(c.value for c in Channel)
+
+
+def source_class(consent: Consent) -> PiiClass | None:
+    """A consent captured by a channel has the profile's key as source (`STORE:00042`): an
+    IDENTIFIER. Other sources (`call-center`, `erasure`) are not personal."""
+    channel, colon, _rest = consent.source.partition(":")
+    return PiiClass.IDENTIFIER if colon and channel in _CHANNELS else None
 
 
 @strawberry.type(description="A consent decision for one purpose.")
 class Consent:
     purpose: ConsentPurpose
     status: ConsentStatus
-    source: str
+    source: str = strawberry.field(
+        description="Who recorded it: a channel key (`STORE:00042`, masked as IDENTIFIER) or a staff source.",
+        extensions=[personal(source_class)],
+    )
     updated_at: dt.datetime
+    customer_id: strawberry.Private[int | None] = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Consent:
+        """From a `consents` row (updated_at) or a `consent_history` row (recorded_at)."""
+        return cls(
+            purpose=ConsentPurpose(row.purpose),
+            status=ConsentStatus.GRANTED if row.granted else ConsentStatus.WITHDRAWN,
+            source=row.source,
+            updated_at=getattr(row, "updated_at", None) or row.recorded_at,
+            customer_id=row.customer_id,
+        )
 
 
 @strawberry.type(description="A read of personal data in clear.")

@@ -63,8 +63,7 @@ def test_load_blocked_without_extra_is_the_defaults():
 
 def test_load_blocked_normalizes_and_merges_with_defaults():
     blocked = load_blocked(
-        " PHONE:021-5555 0000, email: Shop@Store.CN ,EMAIL:Walkin@*,member_card:9999-99,"
-        "EXTERNAL_ID:STORE: walk-in ,,"
+        " PHONE:021-5555 0000, email: Shop@Store.CN ,EMAIL:Walkin@*,member_card:9999-99,EXTERNAL_ID:STORE: walk-in ,,"
     )
     assert blocked.is_blocked(IdentifierKind.PHONE, "+862155550000")
     assert blocked.is_blocked(IdentifierKind.EMAIL, "shop@store.cn")
@@ -77,9 +76,7 @@ def test_load_blocked_normalizes_and_merges_with_defaults():
 
 
 def test_load_blocked_reads_phones_in_the_given_region():
-    assert load_blocked("PHONE:(202) 555-0123", default_region="US").is_blocked(
-        IdentifierKind.PHONE, "+12025550123"
-    )
+    assert load_blocked("PHONE:(202) 555-0123", default_region="US").is_blocked(IdentifierKind.PHONE, "+12025550123")
 
 
 @pytest.mark.parametrize(

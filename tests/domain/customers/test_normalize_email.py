@@ -68,9 +68,7 @@ def test_normalize_email_rejects_bad_shapes(raw):
     assert caught.value.field == "email"
 
 
-_local = st.text(
-    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-", min_size=1, max_size=20
-)
+_local = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-", min_size=1, max_size=20)
 _label = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?", fullmatch=True)
 _emails = st.builds(
     lambda local, labels, tld: f"{local}@{'.'.join(labels)}.{tld}",
@@ -81,12 +79,8 @@ _emails = st.builds(
 _padding = st.text(alphabet=" \t\n\u3000\u200b\ufeff", max_size=3)
 
 
-_letters = st.text(
-    st.characters(categories=["Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Mn"]), min_size=1, max_size=8
-)
-_unicode_emails = st.builds(
-    lambda local, domain, tld: f"{local}@{domain}.{tld}", _letters, _letters, _letters
-)
+_letters = st.text(st.characters(categories=["Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Mn"]), min_size=1, max_size=8)
+_unicode_emails = st.builds(lambda local, domain, tld: f"{local}@{domain}.{tld}", _letters, _letters, _letters)
 
 
 @given(st.text(max_size=40) | _emails | _unicode_emails)

@@ -42,9 +42,7 @@ def test_normalize_phone_variants_of_one_cn_mobile(raw):
     assert normalize_phone(raw) == "+8613800138000"
 
 
-@pytest.mark.parametrize(
-    "raw", ["+86 13800138000", "0086-138-0013-8000", "(+86)138-0013-8000", "0086 138 0013 8000"]
-)
+@pytest.mark.parametrize("raw", ["+86 13800138000", "0086-138-0013-8000", "(+86)138-0013-8000", "0086 138 0013 8000"])
 def test_international_forms_do_not_depend_on_default_region(raw):
     # The US dials 011, so libphonenumber alone would read "0086..." as a US national number.
     assert normalize_phone(raw, default_region="US") == "+8613800138000"

@@ -67,9 +67,7 @@ def test_decide(pii, role, state):
     assert decide(pii, role, CONSENT_STATES[state]) is EXPECTED[pii, role, state]
 
 
-_CASES = [
-    (pii, role, state, value, masked) for (pii, role, state) in EXPECTED for value, masked in SAMPLES[pii]
-]
+_CASES = [(pii, role, state, value, masked) for (pii, role, state) in EXPECTED for value, masked in SAMPLES[pii]]
 
 
 @pytest.mark.parametrize(("pii", "role", "state", "value", "masked"), _CASES)

@@ -1,0 +1,72 @@
+"""The audit trail of clear reads: one entry per customer per response that returned any of its
+personal values in clear (who, as what role, for which declared purpose, which fields)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence, Set
+
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.base import table_of, utcnow
+from domain.callers.caller import Caller
+from domain.customers.models import CustomerRedirect
+from domain.privacy.models import AuditEntry
+
+entries = table_of(AuditEntry)
+_redirects = table_of(CustomerRedirect)
+
+
+async def write_audit_entries(
+    conn: AsyncConnection,
+    *,
+    caller: Caller,
+    request_id: str,
+    fields: Mapping[int, Set[str]],
+    at: dt.datetime | None = None,
+) -> int:
+    """Append one entry per customer with the sorted field names; returns how many."""
+    if not fields:
+        return 0
+    at = at or utcnow()
+    await conn.execute(
+        insert(entries),
+        [
+            {
+                "customer_id": customer_id,
+                "at": at,
+                "subject": caller.subject,
+                "role": caller.role.value,
+                "purpose": caller.purpose,
+                "fields": sorted(names),
+                "request_id": request_id,
+            }
+            for customer_id, names in sorted(fields.items())
+        ],
+    )
+    return len(fields)
+
+
+def _about(customer_id: int | None) -> list[ColumnElement[bool]]:
+    """Entries about a customer, including those read under ids since merged into it."""
+    if customer_id is None:
+        return []
+    merged = select(_redirects.c.from_id).where(_redirects.c.customer_id == customer_id)
+    return [or_(entries.c.customer_id == customer_id, entries.c.customer_id.in_(merged))]
+
+
+def audit_page(customer_id: int | None, before_id: int | None, limit: int) -> Select[tuple[object, ...]]:
+    """Newest first, keyset on id (stable while entries are appended)."""
+    stmt = select(entries).where(*_about(customer_id))
+    if before_id is not None:
+        stmt = stmt.where(entries.c.id < before_id)
+    return stmt.order_by(entries.c.id.desc()).limit(limit)
+
+
+def audit_count(customer_id: int | None) -> Select[int]:
+    return select(func.count()).select_from(entries).where(*_about(customer_id))
+
+
+def survivor_of(customer_ids: Sequence[int]) -> Select[tuple[int]]:
+    return select(_redirects.c.customer_id).where(_redirects.c.from_id.in_(customer_ids))

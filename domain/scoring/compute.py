@@ -1,0 +1,143 @@
+"""From per-customer aggregates to scores: the model fit and everything derived from it (arrays).
+
+Time in weeks for both models (BG/NBD parameters as published); money in major units (e.g.
+dollars) for Gamma-Gamma, so `gamma` reads in the currency. The 12-month horizon is 365 days =
+365/7 weeks. A customer's purchases are its distinct purchase days (see aggregates.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from domain.scoring import bgnbd, gamma_gamma
+from domain.scoring.aggregates import Aggregates
+from domain.scoring.breakpoints import Breakpoints
+from domain.scoring.lifecycle import lifecycle_stage, value_tiers
+from domain.scoring.rfm import segments
+from domain.scoring.summary import mean_repeat_spend, model_inputs
+
+HORIZON_WEEKS: Final = 365 / 7
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fitted models of a full refresh (or loaded from its scoring_models row)."""
+
+    bgnbd: bgnbd.BgNbdParams
+    gamma_gamma: gamma_gamma.GammaGammaParams | None
+    log_likelihood: float
+    customers: int
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    buyers: NDArray[np.bool_]  # customers with an order up to the as-of date
+    x: FloatArray
+    t_x: FloatArray
+    T: FloatArray
+    zbar: FloatArray  # major units
+
+
+def model_inputs_of(agg: Aggregates) -> ModelInputs:
+    buyers = agg.purchase_days > 0
+    x = np.zeros(agg.size)
+    t_x = np.zeros(agg.size)
+    T = np.zeros(agg.size)
+    zbar = np.zeros(agg.size)
+    if buyers.any():
+        bx, btx, bT = model_inputs(
+            agg.purchase_days[buyers], agg.first_day[buyers], agg.last_day[buyers], agg.as_of_day
+        )
+        x[buyers], t_x[buyers], T[buyers] = bx, btx, bT
+        zbar[buyers] = mean_repeat_spend(
+            agg.purchase_days[buyers], agg.total_cents[buyers] / 100.0, agg.first_day_cents[buyers] / 100.0
+        )
+    return ModelInputs(buyers, x, t_x, T, zbar)
+
+
+def fit_model(inputs: ModelInputs) -> Model | None:
+    """BG/NBD on every buyer, Gamma-Gamma on those with repeat purchases (None below 2 of them)."""
+    b = inputs.buyers
+    if not b.any():
+        return None
+    fitted = bgnbd.fit(inputs.x[b], inputs.t_x[b], inputs.T[b])
+    repeat = b & (inputs.x > 0) & (inputs.zbar > 0)
+    gg = gamma_gamma.fit(inputs.x[repeat], inputs.zbar[repeat]) if int(repeat.sum()) >= 2 else None
+    return Model(fitted.params, gg, float(fitted.log_likelihood), int(b.sum()))
+
+
+@dataclass(frozen=True)
+class ScoreArrays:
+    """The scores of the customers of an Aggregates, aligned with it."""
+
+    scored_rfm: NDArray[np.bool_]  # an order in the RFM window
+    r: NDArray[np.int64]
+    f: NDArray[np.int64]
+    m: NDArray[np.int64]
+    segment: NDArray[Any]
+    probability_alive: FloatArray
+    expected_purchases: FloatArray
+    predicted_cents: NDArray[np.int64]
+    lifecycle: list[str]
+    value_tier: NDArray[Any]
+
+
+def expected_spend(model: Model, inputs: ModelInputs, agg: Aggregates) -> FloatArray:
+    """Gamma-Gamma's expected spend per purchase day; without a Gamma-Gamma model (or with an
+    infinite population mean, q <= 1) a customer's own mean day total stands in."""
+    own = np.where(agg.purchase_days > 0, agg.total_cents / np.maximum(agg.purchase_days, 1) / 100.0, 0.0)
+    if model.gamma_gamma is None:
+        return np.asarray(own, dtype=np.float64)
+    spend = gamma_gamma.conditional_expected_spend(model.gamma_gamma, inputs.x, inputs.zbar)
+    return np.asarray(np.where(np.isfinite(spend), spend, own), dtype=np.float64)
+
+
+def score(agg: Aggregates, model: Model | None, breakpoints: Breakpoints | None = None) -> ScoreArrays:
+    """Scores of every customer in `agg`. r/f/m and value tiers come from the SQL window functions
+    and the whole base (full refresh), or from the breakpoints of the last fit (restricted refresh)."""
+    inputs = model_inputs_of(agg)
+    buyers = inputs.buyers
+    p_alive = np.ones(agg.size)
+    expected = np.zeros(agg.size)
+    predicted = np.zeros(agg.size)
+    if model is not None and buyers.any():
+        with np.errstate(invalid="ignore", over="ignore"):
+            p_alive, expected, predicted = _forecast(model, inputs, agg)
+    predicted_cents = np.rint(predicted * 100.0).astype(np.int64)
+    scored = agg.frequency > 0
+    if breakpoints is None:
+        r, f, m = agg.r, agg.f, agg.m
+    else:
+        r, f, m = breakpoints.rfm(agg.last_day, agg.frequency, agg.monetary_cents)
+    seg = np.full(agg.size, None, dtype=object)
+    if scored.any():
+        seg[scored] = segments(r[scored], f[scored], m[scored])
+    age = np.where(buyers, agg.as_of_day - agg.first_day, np.maximum(agg.as_of_day - agg.created_day, 0))
+    stages = [
+        lifecycle_stage(float(p), int(a), int(n))
+        for p, a, n in zip(np.clip(p_alive, 0.0, 1.0), np.maximum(age, 0), agg.order_count, strict=True)
+    ]
+    tiers = breakpoints.value_tiers(predicted_cents) if breakpoints is not None else value_tiers(predicted_cents)
+    return ScoreArrays(scored, r, f, m, seg, p_alive, expected, predicted_cents, stages, tiers)
+
+
+def _forecast(model: Model, inputs: ModelInputs, agg: Aggregates) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """P(alive), expected purchase days in the next 365 days, and their expected value (major units)."""
+    b = inputs.buyers
+    p_alive = np.ones(agg.size)
+    expected = np.zeros(agg.size)
+    predicted = np.zeros(agg.size)
+    p_alive[b] = bgnbd.probability_alive(model.bgnbd, inputs.x[b], inputs.t_x[b], inputs.T[b])
+    expected[b] = bgnbd.conditional_expected_purchases(
+        model.bgnbd, HORIZON_WEEKS, inputs.x[b], inputs.t_x[b], inputs.T[b]
+    )
+    # A degenerate fit (a tiny or odd base drives parameters to their bounds) can make the
+    # series of eq. 10 overflow: count no expected purchases rather than store NaN.
+    expected = np.where(np.isfinite(expected), expected, 0.0)
+    predicted[b] = expected[b] * expected_spend(model, inputs, agg)[b]
+    return p_alive, expected, predicted

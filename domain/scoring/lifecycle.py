@@ -1,0 +1,55 @@
+"""Lifecycle stage and value tier rules of the contract."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+CHURNED_BELOW: Final = 0.2
+DECLINING_BELOW: Final = 0.5
+NEW_UNDER_DAYS: Final = 90
+MATURE_FROM_ORDERS: Final = 4
+
+
+def lifecycle_stage(probability_alive: float, age_days: int, order_count: int) -> str:
+    """The first stage that holds: CHURNED, DECLINING, NEW, MATURE, else GROWING.
+
+    ``age_days`` is the age of the first order in whole days, or of the customer when it has no order.
+    A customer without orders has probability_alive 1, so it is NEW for 90 days and GROWING after.
+    """
+    if not 0.0 <= probability_alive <= 1.0:
+        raise ValueError(f"probability_alive must be in [0, 1], got {probability_alive}")
+    if age_days < 0 or order_count < 0:
+        raise ValueError("age_days and order_count must be >= 0")
+    if probability_alive < CHURNED_BELOW:
+        return "CHURNED"
+    if probability_alive < DECLINING_BELOW:
+        return "DECLINING"
+    if age_days < NEW_UNDER_DAYS:
+        return "NEW"
+    if order_count >= MATURE_FROM_ORDERS:
+        return "MATURE"
+    return "GROWING"
+
+
+def value_tiers(predicted_12m: ArrayLike) -> NDArray[np.str_]:
+    """HIGH for the top 20% by predicted 12-month value, MEDIUM for the next 30%, LOW for the rest.
+
+    Ties: a customer's share is the fraction of customers whose value is at least its own (the
+    cume_dist in descending order, like the RFM scores), and it is HIGH when that share is <= 20%,
+    MEDIUM when <= 50%. Equal values therefore always get the same tier, independent of ids or
+    input order, and a tied group straddling a boundary goes to the lower tier: HIGH never holds
+    more than 20% of the customers (nor HIGH and MEDIUM more than 50%). The many customers
+    with the same predicted value (e.g. 0) land together in one tier. Comparisons are in integers.
+    """
+    v = np.asarray(predicted_12m, dtype=np.float64).ravel()
+    if np.any(np.isnan(v)):
+        raise ValueError("predicted values must not be NaN")
+    n = v.size
+    at_least = n - np.searchsorted(np.sort(v), v, side="left")  # customers valued >= this one
+    tiers = np.full(n, "LOW", dtype="<U6")
+    tiers[2 * at_least <= n] = "MEDIUM"
+    tiers[5 * at_least <= n] = "HIGH"
+    return tiers

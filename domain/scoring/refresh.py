@@ -1,0 +1,94 @@
+"""Score refreshes: a full one (fit the models on the whole base, score everyone) and a
+restricted one (some customers, with the model and the base breakpoints of the last full one).
+
+Both recompute from the order rows and upsert, so running one twice leaves the same scores.
+The fit runs in a worker thread (`asyncio.to_thread`), so an event loop serving requests keeps
+serving while the embedded runner refreshes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.base import utcnow
+from domain.scoring.aggregates import load_aggregates
+from domain.scoring.breakpoints import Breakpoints
+from domain.scoring.compute import Model, ScoreArrays, fit_model, model_inputs_of, score
+from domain.scoring.store import insert_model, load_latest_model, upsert_scores
+
+# progress(stage, done, total): stages "aggregate", "fit", "write".
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+async def refresh_all(
+    engine: AsyncEngine, as_of: dt.datetime | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Fit BG/NBD and Gamma-Gamma on every customer with an order and score every customer."""
+    as_of = as_of or utcnow()
+    report = progress or _noop
+    report("aggregate", 0, 1)
+    async with engine.connect() as conn:
+        agg = await load_aggregates(conn, as_of)
+    report("aggregate", 1, 1)
+    report("fit", 0, 1)
+
+    def fit_and_score() -> tuple[Model | None, ScoreArrays, Breakpoints]:
+        model = fit_model(model_inputs_of(agg))
+        scores = score(agg, model)
+        breakpoints = Breakpoints.of_base(
+            scores.scored_rfm,
+            agg.last_day,
+            agg.frequency,
+            agg.monetary_cents,
+            scores.r,
+            scores.f,
+            scores.m,
+            scores.predicted_cents,
+            scores.value_tier,
+        )
+        return model, scores, breakpoints
+
+    model, scores, breakpoints = await asyncio.to_thread(fit_and_score)
+    report("fit", 1, 1)
+    now = utcnow()
+    async with engine.begin() as conn:
+        model_id = await insert_model(conn, model, breakpoints, as_of=as_of, fitted_at=now) if model else None
+        await upsert_scores(
+            conn,
+            agg,
+            scores,
+            model_id=model_id,
+            as_of=as_of,
+            computed_at=now,
+            progress=lambda done: report("write", done, agg.size),
+        )
+    result: dict[str, Any] = {"customers": agg.size, "rfmScored": int(scores.scored_rfm.sum()), "modelId": model_id}
+    if model is not None:
+        result["fittedCustomers"] = model.customers
+    return result
+
+
+async def refresh_customers(
+    engine: AsyncEngine, customer_ids: Sequence[int], as_of: dt.datetime | None = None
+) -> dict[str, Any] | None:
+    """Rescore `customer_ids` with the last fitted model; None when no model was fitted yet."""
+    as_of = as_of or utcnow()
+    async with engine.connect() as conn:
+        latest = await load_latest_model(conn)
+        if latest is None:
+            return None
+        model_id, model, breakpoints = latest
+        agg = await load_aggregates(conn, as_of, sorted(set(customer_ids)))
+    scores = score(agg, model, breakpoints or Breakpoints([None] * 5, [None] * 5, [None] * 5, None, None))
+    async with engine.begin() as conn:
+        await upsert_scores(conn, agg, scores, model_id=model_id, as_of=as_of, computed_at=utcnow())
+    return {"customers": agg.size, "modelId": model_id}

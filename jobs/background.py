@@ -1,0 +1,74 @@
+"""Background loops of the server process.
+
+With REDIS_URL: a relay loop moves outbox rows to RQ (the `c360 worker` processes run them).
+Without: an embedded loop runs the requested jobs inside the server, one at a time, on the
+server's event loop; job functions push CPU-heavy parts (the model fit) to a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Final
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.settings import Settings
+from jobs.relay import claim_next, relay_once, requeue_lost, schedule_retry
+from jobs.runner import JobFailed, run_job
+
+log = structlog.get_logger("c360.jobs")
+
+POLL_SECONDS: Final = 1.0
+
+
+async def run_due_jobs(engine: AsyncEngine, *, limit: int | None = None) -> int:
+    """Run due jobs in this process until none is due (or `limit` ran); returns how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        job_id = await claim_next(engine)
+        if job_id is None:
+            break
+        try:
+            await run_job(engine, job_id)
+        except JobFailed:
+            await schedule_retry(engine, job_id)
+        ran += 1
+    return ran
+
+
+async def embedded_loop(engine: AsyncEngine, poll_seconds: float = POLL_SECONDS) -> None:
+    while True:
+        try:
+            await requeue_lost(engine)
+            await run_due_jobs(engine)
+        except Exception as exc:  # keep the loop alive; the next pass retries
+            log.warning("embedded job loop error", error=type(exc).__name__)
+        await asyncio.sleep(poll_seconds)
+
+
+async def relay_loop(engine: AsyncEngine, redis_url: str, poll_seconds: float = POLL_SECONDS) -> None:
+    from jobs.rq_queue import make_queue, rq_dispatcher
+
+    dispatch = rq_dispatcher(make_queue(redis_url))
+    while True:
+        try:
+            await relay_once(engine, dispatch)
+        except Exception as exc:
+            log.warning("relay error", error=type(exc).__name__)
+        await asyncio.sleep(poll_seconds)
+
+
+@contextlib.asynccontextmanager
+async def background_jobs(engine: AsyncEngine, settings: Settings) -> AsyncIterator[None]:
+    """Run the relay (REDIS_URL set) or the embedded runner for as long as the block runs."""
+    loop = relay_loop(engine, settings.redis_url) if settings.redis_url else embedded_loop(engine)
+    task = asyncio.create_task(loop, name="c360-jobs")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,33 @@
+"""Job kinds: each maps to an async function `(engine, job_id, params) -> result dict`.
+
+A job function recomputes from source rows and upserts, so running it twice changes nothing.
+Add a kind by adding a line to `JOBS` (and, when it may run long, to `TIMEOUTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.privacy.erasure import ERASURE_JOB, EXPORT_JOB
+from jobs import loyalty, scoring
+from jobs.privacy import erasure_job, export_job
+
+JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+JOBS: dict[str, JobFunction] = {
+    "refresh_scores": scoring.refresh_scores,
+    "loyalty_daily": loyalty.loyalty_daily,
+    ERASURE_JOB: erasure_job,
+    EXPORT_JOB: export_job,
+}
+
+# Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).
+DEFAULT_TIMEOUT = 600
+TIMEOUTS: dict[str, int] = {"refresh_scores": 1800}
+
+
+def timeout_of(kind: str) -> int:
+    return TIMEOUTS.get(kind, DEFAULT_TIMEOUT)

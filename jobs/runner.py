@@ -1,0 +1,99 @@
+"""Running one requested job: STARTED, then FINISHED with a JSON result or FAILED with an error.
+
+Each state change is its own transaction, so `job(id)` shows progress while the job runs. A job
+that already FINISHED is not run again (a duplicate dispatch is harmless). Errors keep only a
+clear message: never a stack trace, never a personal value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Final
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.base import utcnow
+from domain.errors import DomainError
+from domain.jobs.requests import FAILED, FINISHED, STARTED, jobs
+from jobs.registry import JOBS
+
+log = structlog.get_logger("c360.jobs")
+
+# Attempts in all (the first run and the retries) before a failing job stays FAILED.
+MAX_ATTEMPTS: Final = 4
+RETRY_INTERVALS: Final = (5, 30, 120)
+
+
+class JobFailed(Exception):
+    """A job failed in a way a retry may fix (the queue retries it)."""
+
+
+async def run_job(engine: AsyncEngine, job_id: int) -> str:
+    """Run job `job_id` and return its final status (FINISHED, FAILED), or MISSING.
+
+    Raises JobFailed when the job failed for a reason a retry may fix (anything but a DomainError)."""
+    async with engine.begin() as conn:
+        query = select(jobs.c.kind, jobs.c.status, jobs.c.params).where(jobs.c.id == job_id)
+        if engine.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await conn.execute(query)).first()
+        if row is None:
+            return "MISSING"
+        if row.status == FINISHED:
+            return FINISHED
+        await conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(status=STARTED, started_at=utcnow(), finished_at=None, attempts=jobs.c.attempts + 1)
+        )
+    kind, params = str(row.kind), dict(row.params or {})
+    fn = JOBS.get(kind)
+    if fn is None:
+        await _finish(engine, job_id, FAILED, error=f"unknown job kind {kind!r}")
+        return FAILED
+    try:
+        result = await fn(engine, job_id, params)
+    except DomainError as exc:
+        await _finish(engine, job_id, FAILED, error=exc.message)
+        return FAILED
+    except Exception as exc:
+        # The exception text may carry row values: keep only its type in the record and the log.
+        log.warning("job failed", job_id=job_id, kind=kind, error=type(exc).__name__)
+        await _finish(engine, job_id, FAILED, error=f"{kind} failed ({type(exc).__name__})")
+        raise JobFailed(f"job {job_id} ({kind}) failed: {type(exc).__name__}") from None
+    await _finish(engine, job_id, FINISHED, result=result)
+    return FINISHED
+
+
+async def _finish(
+    engine: AsyncEngine, job_id: int, status: str, *, error: str | None = None, result: dict[str, Any] | None = None
+) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(
+                status=status,
+                finished_at=utcnow(),
+                error=error,
+                result=json.dumps(result, sort_keys=True, default=str) if result is not None else None,
+            )
+        )
+
+
+def run_job_sync(job_id: int) -> str:
+    """The RQ entry point: runs the job on a fresh engine in a fresh event loop."""
+    from domain.db import make_engine
+    from domain.settings import get_settings
+
+    async def main() -> str:
+        engine = make_engine(get_settings().database_url)
+        try:
+            return await run_job(engine, job_id)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())

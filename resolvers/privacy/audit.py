@@ -1,0 +1,37 @@
+"""Writes the request's audit trail once the operation has run: one entry per customer whose
+personal values went out in clear. If the trail cannot be written, the response carries an
+error and no data: a clear read that leaves no trace is not answered."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from domain.privacy.audit import write_audit_entries
+from resolvers.context import Context
+
+log = structlog.get_logger("c360.audit")
+
+
+class AuditWriter(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        ctx = self.execution_context.context
+        result = self.execution_context.result
+        if not isinstance(ctx, Context) or result is None or not ctx.audit.fields:
+            return
+        try:
+            async with ctx.engine.begin() as conn:
+                await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=ctx.audit.fields)
+        except Exception as exc:
+            log.error("audit_write_failed", request_id=ctx.request_id, error_type=type(exc).__name__)
+            result.data = None
+            result.errors = [
+                GraphQLError(
+                    f"the audit trail could not be written, so no data is returned (request id {ctx.request_id})",
+                    extensions={"code": "INTERNAL", "requestId": ctx.request_id},
+                )
+            ]

@@ -1,0 +1,170 @@
+"""The property: whatever query a non-ADMIN caller sends (generated over the whole schema by
+hypothesis-graphql), no response body, error or log line holds a personal value of the seeded
+customers in clear unless the policy lets that role see it.
+
+Queries are generated first (hypothesis, derandomized, so every run sends the same ones) and then
+sent over HTTP; ids and strings are drawn from the seeded customers' ids and identifiers, so the
+lookups do find them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes, queries
+from structlog.testing import capture_logs
+
+from domain.customers.ingest import AddressData, ProfileData, ingest_profile
+from domain.privacy.consents import record_consent
+from domain.privacy.masking import PiiClass, Visibility, decide
+from domain.privacy.roles import Role
+from resolvers.common.ids import encode_id
+from resolvers.schema import schema
+
+EXAMPLES = 60
+ROOT_FIELDS = ["customers", "customer", "customerByIdentifier", "node", "viewer"]
+
+# Each person's profiles (channel, externalId, phone), the other values, and granted purposes.
+PEOPLE: list[dict[str, Any]] = [
+    {
+        "name": "欧阳娜娜",
+        "email": "nana.ouyang@example.net",
+        "card": "GOLD778899",
+        "birth": dt.date(1985, 3, 9),
+        "line1": "徐汇区漕溪北路1200号",
+        "postal": "200030",
+        "profiles": [("STORE", "K7Q9X1", "+8613912345678")],
+        "granted": (),
+    },
+    {
+        "name": "Grace Liu",
+        "email": "grace.liu@example.org",
+        "card": "CARD55443322",
+        "birth": dt.date(1992, 11, 30),
+        "line1": "Nanshan Avenue 88",
+        "postal": "518057",
+        "profiles": [("WEB", "g-liu-88", "+8613700001111")],
+        "granted": ("THIRD_PARTY_SHARING",),
+    },
+    {
+        "name": "Kevin Huang",
+        "email": "kev.huang@example.com",
+        "card": None,
+        "birth": dt.date(1979, 7, 4),
+        "line1": "Jianguo Road 77",
+        "postal": "100022",
+        "profiles": [("APP", "kh-2001", "+8618688887777"), ("STORE", "kh-store-9", "+8615011112222")],
+        "granted": ("PERSONALIZATION",),
+    },
+]
+
+
+def _values(person: dict[str, Any]) -> list[tuple[PiiClass, str]]:
+    values = [
+        (PiiClass.NAME, person["name"]),
+        (PiiClass.EMAIL, person["email"]),
+        (PiiClass.BIRTHDATE, person["birth"].isoformat()),
+        (PiiClass.ADDRESS_DETAIL, person["line1"]),
+        (PiiClass.ADDRESS_DETAIL, person["postal"]),
+    ]
+    if person["card"]:
+        values.append((PiiClass.IDENTIFIER, person["card"]))
+    for channel, external_id, phone in person["profiles"]:
+        values += [(PiiClass.PHONE, phone), (PiiClass.IDENTIFIER, external_id)]
+        values.append((PiiClass.IDENTIFIER, f"{channel}:{external_id}"))
+    return values
+
+
+def _forbidden(role: Role) -> set[str]:
+    """The seeded values `role` must never see in clear, per the policy."""
+    out = set()
+    for person in PEOPLE:
+        granted = frozenset(person["granted"])
+        out |= {v for pii, v in _values(person) if decide(pii, role, granted) is not Visibility.CLEAR}
+    return out
+
+
+ALL_VALUES = {v for person in PEOPLE for _pii, v in _values(person)}
+
+
+async def _seed(engine) -> list[str]:
+    """The seeded people; returns their global ids and their profiles'."""
+    ids: list[str] = []
+    seen = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    for person in PEOPLE:
+        for n, (channel, external_id, phone) in enumerate(person["profiles"]):
+            data = ProfileData(
+                channel=channel,
+                external_id=external_id,
+                display_name=person["name"],
+                email=person["email"],
+                phone=phone,
+                member_card=person["card"] if n == 0 else None,
+                birth_date=person["birth"],
+                address=AddressData(country="CN", city="Shanghai", line1=person["line1"], postal_code=person["postal"]),
+                seen_at=seen + dt.timedelta(minutes=n),
+            )
+            async with engine.begin() as conn:
+                result = await ingest_profile(conn, data)
+            ids += [encode_id("Customer", result.customer_id), encode_id("ChannelProfile", result.profile_id)]
+        async with engine.begin() as conn:
+            for purpose in person["granted"]:
+                await record_consent(
+                    conn, customer_id=result.customer_id, purpose=purpose, granted=True, source="seed", at=seen
+                )
+    return ids
+
+
+def _generate(ids: list[str]) -> list[str]:
+    lookups = [p["email"] for p in PEOPLE] + [p["card"] for p in PEOPLE if p["card"]]
+    lookups += [phone for p in PEOPLE for _c, _e, phone in p["profiles"]]
+    scalars = {
+        "ID": st.sampled_from([*ids, "bm9wZTox", "x"]).map(nodes.String),
+        "String": st.one_of(st.sampled_from(lookups), st.text(max_size=8)).map(nodes.String),
+        "Int": st.integers(min_value=0, max_value=4).map(nodes.Int),
+        "DateTime": st.sampled_from(["2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"]).map(nodes.String),
+        "Date": st.dates().map(nodes.String),
+        "Decimal": st.decimals(min_value=0, max_value=1000, places=2).map(nodes.String),
+    }
+    found: list[str] = []
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(queries(schema.as_str(), fields=ROOT_FIELDS, custom_scalars=scalars, allow_x00=False))
+    def collect(query: str) -> None:
+        found.append(query)
+
+    collect()
+    return found
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORT_AGENT, Role.MARKETER, Role.ANALYST, Role.PARTNER])
+async def test_generated_queries_never_show_what_the_policy_hides(engine, gql, caplog, role: Role) -> None:
+    caplog.set_level(logging.INFO)
+    ids = await _seed(engine)
+    forbidden = _forbidden(role)
+    assert forbidden, "the seed must hold values this role may not see"
+    generated = _generate(ids)
+    shown = 0
+    with capture_logs() as events:
+        for query in generated:
+            response = await gql.post(query, role=role)
+            body = response.text
+            leaked = [v for v in forbidden if v in body]
+            assert not leaked, (role, query, leaked, body[:2000])
+            shown += any(v in body for v in ALL_VALUES - forbidden) or "***" in body
+    lines = [repr(e) for e in events] + [r.getMessage() for r in caplog.records]
+    for line in lines:
+        assert not [v for v in ALL_VALUES if v in line], line  # logs: never any value in clear
+    assert shown > 0, f"none of the {len(generated)} responses reached personal data"
