@@ -7,12 +7,15 @@ from typing import Annotated
 
 import strawberry
 
+from domain.loyalty import queries as loyalty_sql
+from domain.scoring import queries as scoring_sql
 from resolvers.common import permissions as perm
 from resolvers.common.enums import Channel
+from resolvers.common.ids import decode_id
 from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
-from resolvers.jobs.types import Job
+from resolvers.jobs.types import Job, load_job
 from resolvers.loyalty.types import Tier
 from resolvers.privacy.types import AuditEntryConnection
 from resolvers.scoring.types import ScoringModel
@@ -23,13 +26,15 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type
 class AreaQueries:
-    @strawberry.field(description="Saved segments.")
+    @strawberry.field(description="Saved segments, by name.")
     async def segments(self, info: Info) -> list[Segment]:
-        not_implemented("segments")
+        from resolvers.segments.dataloaders import AllSegmentsLoader
+
+        return [Segment(row=r) for r in await info.context.loader(AllSegmentsLoader).load(None)]
 
     @strawberry.field(description="Loyalty tiers, lowest first.")
     async def tiers(self, info: Info) -> list[Tier]:
-        not_implemented("tiers")
+        return [Tier.of(r) for r in await info.context.rows(loyalty_sql.ALL_TIERS)]
 
     @strawberry.field(description="Relationship metrics over [from, to), optionally for one channel.")
     async def insights(
@@ -43,11 +48,12 @@ class AreaQueries:
 
     @strawberry.field(description="A background job by id.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
-        not_implemented("job")
+        return await load_job(info.context, decode_id(id, "Job"))
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:
-        not_implemented("scoringModel")
+        rows = await info.context.rows(scoring_sql.LATEST_MODEL)
+        return ScoringModel.of(rows[0]) if rows else None
 
     @strawberry.field(extensions=perm.roles_allowed(perm.AUDIT_LOG), description="ADMIN only.")
     async def audit_log(

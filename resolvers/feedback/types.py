@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from resolvers.common.connections import Count, PageRequest, page_of
 from resolvers.common.enums import Channel, FeedbackKind
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
+from resolvers.feedback.dataloaders import FeedbackByCustomerLoader, FeedbackCountsByCustomerLoader
 
 if TYPE_CHECKING:
     from resolvers.orders.types import Order
@@ -54,11 +55,23 @@ class Feedback(Node):
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("resolvers.orders.types")] | None:
-        not_implemented("Feedback.order")
+        from resolvers.orders.dataloaders import OrderByIdLoader
+        from resolvers.orders.types import Order
+
+        if self.row.order_id is None:
+            return None
+        row = await info.context.loader(OrderByIdLoader).load(self.row.order_id)
+        return None if row is None else Order(row=row)
 
     @strawberry.field
     async def ticket(self, info: Info) -> Annotated[Ticket, strawberry.lazy("resolvers.service.types")] | None:
-        not_implemented("Feedback.ticket")
+        from resolvers.service.dataloaders import TicketByIdLoader
+        from resolvers.service.types import Ticket
+
+        if self.row.ticket_id is None:
+            return None
+        row = await info.context.loader(TicketByIdLoader).load(self.row.ticket_id)
+        return None if row is None else Ticket(row=row)
 
 
 @strawberry.type
@@ -71,4 +84,18 @@ class FeedbackEdge:
 class FeedbackConnection:
     edges: list[FeedbackEdge]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Count]
+
+    @strawberry.field(description="Feedback matching the filter (loaded only when selected).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count(info.context)
+
+    @classmethod
+    async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> FeedbackConnection:
+        rows = await ctx.loader(FeedbackByCustomerLoader).load(request.key(customer_id))
+        edges, page_info = page_of(rows, request, "submitted_at", lambda r: Feedback(row=r))
+        return cls(
+            edges=[FeedbackEdge(cursor=c, node=n) for c, n in edges],
+            page_info=page_info,
+            count=request.counter(FeedbackCountsByCustomerLoader, customer_id),
+        )

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from resolvers.common.connections import Count, PageRequest, page_of
 from resolvers.common.enums import Channel
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
-from resolvers.common.pending import not_implemented
 from resolvers.common.scalars import money
 from resolvers.context import Context
+from resolvers.orders.dataloaders import LinesByOrderLoader, OrderCountsByCustomerLoader, OrdersByCustomerLoader
 
 if TYPE_CHECKING:
     from resolvers.customers.types import Customer
@@ -80,11 +81,19 @@ class Order(Node):
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
-        not_implemented("Order.lines")
+        rows = await info.context.loader(LinesByOrderLoader).load(self.row.id)
+        return [
+            OrderLine(sku=r.sku, name=r.name, quantity=r.quantity, unit_price=money(r.unit_price_cents)) for r in rows
+        ]
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")]:
-        not_implemented("Order.customer")
+        from resolvers.customers.lookup import load_customer
+
+        customer = await load_customer(info.context, self.row.customer_id)
+        if customer is None:  # only reachable through a customer the caller sees
+            raise LookupError("order without a visible customer")
+        return customer
 
 
 @strawberry.type
@@ -97,4 +106,32 @@ class OrderEdge:
 class OrderConnection:
     edges: list[OrderEdge]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Count]
+
+    @strawberry.field(description="Orders matching the filters (loaded only when selected).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count(info.context)
+
+    @classmethod
+    async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> OrderConnection:
+        rows = await ctx.loader(OrdersByCustomerLoader).load(request.key(customer_id))
+        edges, page_info = page_of(rows, request, "placed_at", lambda r: Order(row=r))
+        return cls(
+            edges=[OrderEdge(cursor=c, node=n) for c, n in edges],
+            page_info=page_info,
+            count=request.counter(OrderCountsByCustomerLoader, customer_id),
+        )
+
+
+def order_stats(row: Any) -> OrderStats:
+    """From the customer row's denormalized columns (orders not RETURNED)."""
+    count = int(row.order_count or 0)
+    total = money(row.total_spent_cents)
+    average = (total / count).quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP) if count else money(0)
+    return OrderStats(
+        order_count=count,
+        total_spent=total,
+        average_order_value=average,
+        first_order_at=row.first_order_at,
+        last_order_at=row.last_order_at,
+    )

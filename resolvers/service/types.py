@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain.base import utcnow
+from domain.service.sla import is_breached
+from resolvers.common.connections import Count, PageRequest, page_of
 from resolvers.common.enums import Channel, TicketCategory, TicketPriority, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
+from resolvers.service.dataloaders import TicketCountsByCustomerLoader, TicketsByCustomerLoader
 
 if TYPE_CHECKING:
     from resolvers.customers.types import Customer
@@ -73,11 +76,23 @@ class Ticket(Node):
 
     @strawberry.field(description="A due time passed without the response or resolution, or it came late.")
     def breached(self) -> bool:
-        not_implemented("Ticket.breached")
+        r = self.row
+        return is_breached(
+            now=utcnow(),
+            first_response_due_at=r.first_response_due_at,
+            resolution_due_at=r.resolution_due_at,
+            first_response_at=r.first_response_at,
+            resolved_at=r.resolved_at,
+        )
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")]:
-        not_implemented("Ticket.customer")
+        from resolvers.customers.lookup import load_customer
+
+        customer = await load_customer(info.context, self.row.customer_id)
+        if customer is None:  # only reachable through a customer the caller sees
+            raise LookupError("ticket without a visible customer")
+        return customer
 
 
 @strawberry.type
@@ -90,4 +105,18 @@ class TicketEdge:
 class TicketConnection:
     edges: list[TicketEdge]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Count]
+
+    @strawberry.field(description="Tickets matching the filter (loaded only when selected).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count(info.context)
+
+    @classmethod
+    async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> TicketConnection:
+        rows = await ctx.loader(TicketsByCustomerLoader).load(request.key(customer_id))
+        edges, page_info = page_of(rows, request, "opened_at", lambda r: Ticket(row=r))
+        return cls(
+            edges=[TicketEdge(cursor=c, node=n) for c, n in edges],
+            page_info=page_info,
+            count=request.counter(TicketCountsByCustomerLoader, customer_id),
+        )
