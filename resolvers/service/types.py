@@ -76,14 +76,7 @@ class Ticket(Node):
 
     @strawberry.field(description="A due time passed without the response or resolution, or it came late.")
     def breached(self) -> bool:
-        r = self.row
-        return is_breached(
-            now=utcnow(),
-            first_response_due_at=r.first_response_due_at,
-            resolution_due_at=r.resolution_due_at,
-            first_response_at=r.first_response_at,
-            resolved_at=r.resolved_at,
-        )
+        return is_breached(self.row, utcnow())
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")]:
