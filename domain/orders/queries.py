@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from collections.abc import Sequence
+
+from sqlalchemy import Select, bindparam, select
 
 from domain.base import table_of
 from domain.orders.models import Order, OrderLine
@@ -24,3 +26,8 @@ ORDERS_BY_IDS = by_ids(orders)
 LINES_BY_ORDER_IDS = (
     select(lines).where(lines.c.order_id.in_(bindparam("ids", expanding=True))).order_by(lines.c.order_id, lines.c.id)
 )
+
+
+def orders_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
+    """Orders by id with the ids inlined (callers that do not bind `:ids`)."""
+    return select(orders).where(orders.c.id.in_(ids))
