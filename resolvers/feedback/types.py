@@ -23,35 +23,28 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type(description="A CSAT (1..10), NPS (0..10) or review (1..5) answer.")
 class Feedback(Node):
+    """Built from a feedback row: `Feedback(row=r)`; scalar fields are plain attributes (see Order)."""
+
     row: strawberry.Private[Any]
+    id: strawberry.ID = strawberry.field(default=None)
+    kind: FeedbackKind = strawberry.field(default=None)
+    score: int = strawberry.field(default=None)
+    comment: str | None = None
+    channel: Channel = strawberry.field(default=None)
+    submitted_at: dt.datetime = strawberry.field(default=None)
+
+    def __post_init__(self) -> None:
+        r = self.row
+        self.id = strawberry.ID(encode_id("Feedback", r.id))
+        self.kind = FeedbackKind(r.kind)
+        self.score = r.score
+        self.comment = r.comment
+        self.channel = Channel(r.channel)
+        self.submitted_at = r.submitted_at
 
     @property
     def customer_id(self) -> int:
         return int(self.row.customer_id)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Feedback", self.row.id))
-
-    @strawberry.field
-    def kind(self) -> FeedbackKind:
-        return FeedbackKind(self.row.kind)
-
-    @strawberry.field
-    def score(self) -> int:
-        return int(self.row.score)
-
-    @strawberry.field
-    def comment(self) -> str | None:
-        return self.row.comment  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def channel(self) -> Channel:
-        return Channel(self.row.channel)
-
-    @strawberry.field
-    def submitted_at(self) -> dt.datetime:
-        return self.row.submitted_at  # type: ignore[no-any-return]
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("resolvers.orders.types")] | None:

@@ -41,43 +41,33 @@ class OrderStats:
 
 @strawberry.type(description="An order placed on a channel by one of the customer's profiles.")
 class Order(Node):
+    """Built from an orders row: `Order(row=r)`. Scalar fields are plain attributes filled in
+    `__post_init__` (no resolver call per field, which is most of a large response's cost)."""
+
     row: strawberry.Private[Any]
+    id: strawberry.ID = strawberry.field(default=None)
+    channel: Channel = strawberry.field(default=None)
+    external_id: str = strawberry.field(default=None)
+    store_code: str | None = strawberry.field(default=None)
+    placed_at: dt.datetime = strawberry.field(default=None)
+    total: decimal.Decimal = strawberry.field(default=None)
+    currency: str = strawberry.field(default=None)
+    status: str = strawberry.field(default=None, description="e.g. PLACED, RETURNED")
+
+    def __post_init__(self) -> None:
+        r = self.row
+        self.id = strawberry.ID(encode_id("Order", r.id))
+        self.channel = Channel(r.channel)
+        self.external_id = r.external_id
+        self.store_code = r.store_code
+        self.placed_at = r.placed_at
+        self.total = money(r.total_cents)
+        self.currency = r.currency
+        self.status = r.status
 
     @property
     def customer_id(self) -> int:
         return int(self.row.customer_id)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Order", self.row.id))
-
-    @strawberry.field
-    def channel(self) -> Channel:
-        return Channel(self.row.channel)
-
-    @strawberry.field
-    def external_id(self) -> str:
-        return str(self.row.external_id)
-
-    @strawberry.field
-    def store_code(self) -> str | None:
-        return self.row.store_code  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def placed_at(self) -> dt.datetime:
-        return self.row.placed_at  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def total(self) -> decimal.Decimal:
-        return money(self.row.total_cents)
-
-    @strawberry.field
-    def currency(self) -> str:
-        return str(self.row.currency)
-
-    @strawberry.field(description="e.g. PLACED, RETURNED")
-    def status(self) -> str:
-        return str(self.row.status)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
