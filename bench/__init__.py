@@ -1,0 +1,1 @@
+"""Benchmarks and load tests (never part of the test suite): `./dev bench NAME [ARGS]`."""
