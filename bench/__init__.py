@@ -1,1 +1,0 @@
-"""Benchmarks and load tests (never part of the test suite): `./dev bench NAME [ARGS]`."""

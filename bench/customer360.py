@@ -6,7 +6,9 @@ consents), serves it with uvicorn and drives it with `wrk` (a Lua script picks a
 customer per request; `--driver httpx` uses an asyncio client instead), then reports requests/s,
 p50 and p99 for `{ viewer { role } }`, the full customer 360 and a 20-customer list.
 
-    ./dev bench customer360 [--customers 2000] [--duration 10] [--connections 16] [--workers 1]
+    .venv/bin/python -m bench.customer360 [--customers 2000] [--duration 10] [--connections 16] [--workers 1]
+
+(`./dev bench customer360 ...` once bench/__main__.py dispatches to it.)
 """
 
 from __future__ import annotations
@@ -242,3 +244,7 @@ def main(argv: list[str]) -> None:
         print(f"{r.name:32} {r.rps:9.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.failed:7d} {ratio:11.2f}x")
     if any(r.failed for r in results):
         raise SystemExit("some requests failed")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
