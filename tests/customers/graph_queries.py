@@ -1,4 +1,7 @@
-"""The representative read queries: the full customer 360 and a list with nested edges."""
+"""The representative read queries: the full customer 360 and a list with nested edges.
+
+Page sizes are explicit and modest, so the list stays under a query-cost budget of a few
+thousand items at `first: 100` (customers x nested `first`s)."""
 
 CUSTOMER_360 = """
 query Customer360($id: ID!) {
@@ -48,8 +51,8 @@ query CustomerList($first: Int) {
     edges { node {
       id displayName
       orders(first: 10) { totalCount edges { node { id total placedAt lines { sku quantity unitPrice } } } }
-      tickets { edges { node { id status breached } } }
-      feedback { edges { node { id kind score } } }
+      tickets(first: 5) { edges { node { id status breached } } }
+      feedback(first: 5) { edges { node { id kind score } } }
       loyalty { tier { code } pointsBalance spend12m }
       scores { valueTier rfm { segment } }
       consents { purpose status }
