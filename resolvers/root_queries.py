@@ -46,7 +46,7 @@ class AreaQueries:
     ) -> Insights:
         not_implemented("insights")
 
-    @strawberry.field(description="A background job by id.")
+    @strawberry.field(description="A background job by id: ADMIN sees every job, other roles the jobs they requested.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
         return await load_job(info.context, decode_id(id, "Job"))
 
