@@ -7,17 +7,18 @@ from typing import Annotated
 
 import strawberry
 
+from domain.loyalty import queries as loyalty_sql
+from domain.scoring import queries as scoring_sql
 from resolvers.common import permissions as perm
 from resolvers.common.enums import Channel
+from resolvers.common.ids import decode_id
 from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
-from resolvers.jobs.queries import job_by_id
-from resolvers.jobs.types import Job
+from resolvers.jobs.types import Job, load_job
 from resolvers.loyalty.types import Tier
 from resolvers.privacy import queries as privacy_queries
 from resolvers.privacy.types import AuditEntryConnection
-from resolvers.scoring.queries import latest_scoring_model
 from resolvers.scoring.types import ScoringModel
 from resolvers.segments.types import Segment
 
@@ -26,13 +27,15 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type
 class AreaQueries:
-    @strawberry.field(description="Saved segments.")
+    @strawberry.field(description="Saved segments, by name.")
     async def segments(self, info: Info) -> list[Segment]:
-        not_implemented("segments")
+        from resolvers.segments.dataloaders import AllSegmentsLoader
+
+        return [Segment(row=r) for r in await info.context.loader(AllSegmentsLoader).load(None)]
 
     @strawberry.field(description="Loyalty tiers, lowest first.")
     async def tiers(self, info: Info) -> list[Tier]:
-        not_implemented("tiers")
+        return [Tier.of(r) for r in await info.context.rows(loyalty_sql.ALL_TIERS)]
 
     @strawberry.field(description="Relationship metrics over [from, to), optionally for one channel.")
     async def insights(
@@ -44,13 +47,14 @@ class AreaQueries:
     ) -> Insights:
         not_implemented("insights")
 
-    @strawberry.field(extensions=perm.roles_allowed(perm.STAFF), description="A background job by id.")
+    @strawberry.field(description="A background job by id: ADMIN sees every job, other roles the jobs they requested.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
-        return await job_by_id(info, id)
+        return await load_job(info.context, decode_id(id, "Job"))
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:
-        return await latest_scoring_model(info)
+        rows = await info.context.rows(scoring_sql.LATEST_MODEL)
+        return ScoringModel.of(rows[0]) if rows else None
 
     @strawberry.field(
         extensions=perm.roles_allowed(perm.AUDIT_LOG),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from domain.base import table_of
 from domain.privacy.models import ConsentRecord, CurrentConsent
@@ -30,3 +30,15 @@ def consent_history(customer_ids: Sequence[int]) -> Select[tuple[object, ...]]:
         .where(history.c.customer_id.in_(customer_ids))
         .order_by(history.c.customer_id, history.c.recorded_at, history.c.id)
     )
+
+
+CURRENT_CONSENTS_BY_CUSTOMER_IDS = (
+    select(consents)
+    .where(consents.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(consents.c.customer_id, consents.c.purpose)
+)
+CONSENT_HISTORY_BY_CUSTOMER_IDS = (
+    select(history)
+    .where(history.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(history.c.customer_id, history.c.recorded_at, history.c.id)
+)

@@ -68,9 +68,7 @@ def _inputs(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> tuple[FloatArray, Flo
     return xs, txs, Ts
 
 
-def _compress(
-    x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None
-) -> _Data:
+def _compress(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None) -> _Data:
     """Collapse identical (x, t_x, T) rows into one weighted row: day-granular data repeats a lot."""
     xs, txs, Ts = _inputs(x, t_x, T)
     xs, txs, Ts = xs.ravel(), txs.ravel(), Ts.ravel()

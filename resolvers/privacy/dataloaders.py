@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Executable
 from strawberry.dataloader import DataLoader
 
 from domain.privacy import queries
-from resolvers.common.loaders import RowsByKeyLoader
+from resolvers.common.loaders import RowsByIdsLoader
 from resolvers.context import Context
 
 
@@ -40,15 +38,13 @@ async def prime_granted_purposes(ctx: Context, customer_ids: Sequence[int]) -> N
         await ctx.loader(GrantedPurposesByCustomerLoader).load_many(list(customer_ids))
 
 
-class ConsentsByCustomerLoader(RowsByKeyLoader):
-    """The current decision per purpose (`Customer.consents`; wrap rows with `Consent.from_row`)."""
+class ConsentsByCustomerLoader(RowsByIdsLoader):
+    """The current decision per purpose, ordered by purpose."""
 
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.current_consents(keys)
+    query = queries.CURRENT_CONSENTS_BY_CUSTOMER_IDS
 
 
-class ConsentHistoryByCustomerLoader(RowsByKeyLoader):
-    """Every decision, oldest first (`Customer.consentHistory`; wrap rows with `Consent.from_row`)."""
+class ConsentHistoryByCustomerLoader(RowsByIdsLoader):
+    """Every decision, oldest first."""
 
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.consent_history(keys)
+    query = queries.CONSENT_HISTORY_BY_CUSTOMER_IDS
