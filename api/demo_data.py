@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.ingest import AddressData, ProfileData, ingest_profile
+from domain.customers.ingest import AddressData, IdentityRules, ProfileData, ingest_profile
 from domain.orders.record import LineData, OrderData, record_order
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -147,6 +147,7 @@ async def seed(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     rng = random.Random(seed)
+    rules = IdentityRules(default_region=default_region)
     counts = {"people": 0, "profiles": 0, "orders": 0}
     batch = 50
     for start in range(0, customers, batch):
@@ -154,10 +155,10 @@ async def seed(
             for n in range(start, min(start + batch, customers)):
                 person = _person(rng, n)
                 for profile in profiles_for(rng, person):
-                    await ingest_profile(conn, profile, default_region=default_region)
+                    await ingest_profile(conn, profile, rules)
                     counts["profiles"] += 1
                     for order in orders_for(rng, person, profile):
-                        await record_order(conn, order, default_region=default_region)
+                        await record_order(conn, order, rules)
                         counts["orders"] += 1
                 counts["people"] += 1
         if progress:

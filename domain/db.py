@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -39,3 +46,43 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+# SQLSTATEs after which the whole transaction can simply run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+
+class RetryTransaction(Exception):
+    """Raised inside a unit of work when what it read changed under it; the helper reruns it."""
+
+
+def is_retryable(error: BaseException) -> bool:
+    if isinstance(error, RetryTransaction):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    original: BaseException | None = error.orig
+    while original is not None:
+        if getattr(original, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return True
+        original = original.__cause__
+    return False
+
+
+async def in_transaction(
+    begin: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+    work: Callable[[AsyncConnection], Awaitable[T]],
+    *,
+    attempts: int = 6,
+) -> T:
+    """Run `work` in a fresh transaction from `begin()`, rerunning it after a deadlock or
+    serialization failure (the transaction rolled back, so nothing half-done remains)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with begin() as conn:
+                return await work(conn)
+        except Exception as error:
+            if attempt == attempts or not is_retryable(error):
+                raise
+            await asyncio.sleep(random.uniform(0, 0.02 * attempt))
+    raise AssertionError("unreachable")

@@ -61,6 +61,21 @@ async def record_consents(
     await rebuild_current_consents(conn, customer_id, purposes=tuple(p for p, _ in decisions))
 
 
+async def new_decisions(
+    conn: AsyncConnection, customer_id: int, decisions: Sequence[tuple[str, bool]]
+) -> list[tuple[str, bool]]:
+    """The decisions that say something new: one that repeats the customer's current decision
+    for its purpose (the same input ingested again) is not recorded again."""
+    if not decisions:
+        return []
+    rows = await conn.execute(
+        select(_current.c.purpose, _current.c.granted).where(_current.c.customer_id == customer_id)
+    )
+    current = {r.purpose: r.granted for r in rows}
+    wanted = dict(decisions)  # one decision per purpose: the last one given wins
+    return [(purpose, granted) for purpose, granted in wanted.items() if current.get(purpose) != granted]
+
+
 async def rebuild_current_consents(
     conn: AsyncConnection, customer_id: int, purposes: tuple[str, ...] = PURPOSES
 ) -> None:

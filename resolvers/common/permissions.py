@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 from domain.errors import DomainError
 from domain.privacy.roles import Role
@@ -45,10 +46,13 @@ class PayloadErrors(FieldExtension):
         self.roles = roles
         self.action = action
 
+    def apply(self, field: StrawberryField) -> None:
+        self.field = field  # the mutation field, whose type is the payload to answer
+
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        payload = _payload_class(self.field)  # type: ignore[attr-defined]
+        payload = _payload_class(self.field)
         if info.context.caller.role not in self.roles:
             return payload(errors=[forbidden(self.action)])
         try:
