@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.base import table_of, utcnow
 from domain.customers.locks import identifier_key, lock_customers, lock_keys
 from domain.customers.models import ChannelProfile, Customer, Identifier
+from domain.customers.new import insert_customer
 from domain.customers.normalize import (
     DEFAULT_BLOCKED,
     BlockedIdentifiers,
@@ -254,11 +255,7 @@ async def write_profile(conn: AsyncConnection, p: PreparedProfile, rules: Identi
         )
     ).first()
     if existing is None:
-        customer_id = (
-            await conn.execute(
-                insert(customers).values(created_at=p.seen_at, updated_at=utcnow()).returning(customers.c.id)
-            )
-        ).scalar_one()
+        customer_id = await insert_customer(conn, created_at=p.seen_at, updated_at=utcnow())
         profile_id = (
             await conn.execute(
                 insert(profiles)
@@ -291,7 +288,9 @@ async def write_profile(conn: AsyncConnection, p: PreparedProfile, rules: Identi
         survivor, merged = await attach_to_customer(
             conn, profile_id=profile_id, customer_id=customer_id, created=outcome is Outcome.CREATED
         )
-    decisions = await new_decisions(conn, survivor, p.consents)
+    decisions = await new_decisions(
+        conn, profile_id=profile_id, decisions=p.consents, at=p.seen_at, explicit_time=p.explicit_seen_at
+    )
     if decisions:
         await record_consents(
             conn, customer_id=survivor, decisions=decisions, source=p.key, at=p.seen_at, profile_id=profile_id

@@ -13,6 +13,7 @@ from domain.base import table_of, utcnow
 from domain.customers.ingest import DEFAULT_RULES, IdentityRules
 from domain.customers.locks import lock_customers
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
+from domain.customers.new import insert_customer
 from domain.customers.resolution import current_customer, merge_into
 from domain.customers.survivorship import refresh_customer_fields
 from domain.db import RetryTransaction
@@ -89,9 +90,7 @@ async def unmerge_profile(conn: AsyncConnection, *, profile_id: int, rules: Iden
     if others is None:
         raise Conflict("this profile is already a customer of its own", field=["profileId"])
     now = utcnow()
-    split = (
-        await conn.execute(insert(customers).values(created_at=now, updated_at=now).returning(customers.c.id))
-    ).scalar_one()
+    split = await insert_customer(conn, created_at=now, updated_at=now)
     placed = select(orders.c.id).where(orders.c.profile_id == profile_id).scalar_subquery()
     moves = (
         (profiles, profiles.c.id == profile_id),

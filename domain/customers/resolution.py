@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Table, delete, distinct, func, insert, select, tuple_, update
+from sqlalchemy import Table, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.base import table_of, utcnow
+from domain.base import pair_in, table_of, utcnow
 from domain.customers.locks import lock_customers
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.db import RetryTransaction
@@ -73,7 +73,7 @@ async def matching_customers(conn: AsyncConnection, profile_id: int) -> dict[int
         return {}
     rows = await conn.execute(
         select(identifiers.c.customer_id, identifiers.c.kind)
-        .where(tuple_(identifiers.c.kind, identifiers.c.value).in_(keys), identifiers.c.profile_id != profile_id)
+        .where(pair_in(identifiers.c.kind, identifiers.c.value, keys), identifiers.c.profile_id != profile_id)
         .distinct()
     )
     found: dict[int, set[str]] = {}
