@@ -86,3 +86,10 @@ async def in_transaction(
                 raise
             await asyncio.sleep(random.uniform(0, 0.02 * attempt))
     raise AssertionError("unreachable")
+
+
+async def plan_each_batch(conn: AsyncConnection) -> None:
+    """Batch statements carry hundreds of keys; PostgreSQL would soon reuse a generic plan made
+    while the tables were still small (a scan where the key index is right), so plan each one."""
+    if conn.dialect.name == "postgresql":
+        await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")

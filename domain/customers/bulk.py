@@ -41,6 +41,7 @@ from domain.customers.models import ChannelProfile, Customer, Identifier, MergeE
 from domain.customers.new import insert_customers
 from domain.customers.resolution import over_limit, rule_for
 from domain.customers.survivorship import survive
+from domain.db import plan_each_batch
 from domain.errors import Conflict, DomainError
 from domain.privacy.consents import repeats
 from domain.privacy.models import ConsentRecord, CurrentConsent, SuppressedProfileKey
@@ -73,6 +74,7 @@ async def ingest_profiles(
     conn: AsyncConnection, items: Sequence[ProfileData], rules: IdentityRules = DEFAULT_RULES
 ) -> list[ItemResult]:
     results = [ItemResult() for _ in items]
+    await plan_each_batch(conn)
     prepared: dict[int, PreparedProfile] = {}
     for i, data in enumerate(items):
         try:

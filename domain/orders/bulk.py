@@ -16,7 +16,7 @@ from domain.customers.ingest import DEFAULT_RULES, IdentityRules, Outcome
 from domain.customers.locks import identifier_key, lock_customers, lock_keys, order_key
 from domain.customers.models import ChannelProfile, Customer, Identifier
 from domain.customers.new import insert_customers
-from domain.db import RetryTransaction
+from domain.db import RetryTransaction, plan_each_batch
 from domain.errors import Conflict, DomainError
 from domain.orders.models import Order, OrderLine
 from domain.orders.record import OrderData, to_cents, validate
@@ -35,6 +35,7 @@ async def record_orders(
     conn: AsyncConnection, items: Sequence[OrderData], rules: IdentityRules = DEFAULT_RULES
 ) -> list[ItemResult]:
     del rules  # buyers made here carry no identifier but their key: nothing to normalize
+    await plan_each_batch(conn)
     results = [ItemResult() for _ in items]
     todo: dict[tuple[str, str], int] = {}  # order key -> first item carrying it
     for i, data in enumerate(items):
