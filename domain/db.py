@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+import orjson
+from sqlalchemy import JSON, Table, event, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -93,3 +94,19 @@ async def plan_each_batch(conn: AsyncConnection) -> None:
     while the tables were still small (a scan where the key index is right), so plan each one."""
     if conn.dialect.name == "postgresql":
         await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
+async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows that need no RETURNING: PostgreSQL's COPY (binary, through asyncpg) for a
+    batch, an executemany INSERT otherwise. Values must already be what the column stores
+    (timezone-aware datetimes, JSON documents as Python objects)."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < 50:
+        await conn.execute(insert(table), list(rows))
+        return
+    columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    records = [tuple(orjson.dumps(row[c]).decode() if c in json_columns else row[c] for c in columns) for row in rows]
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)  # type: ignore[union-attr]

@@ -41,7 +41,7 @@ from domain.customers.models import ChannelProfile, Customer, Identifier, MergeE
 from domain.customers.new import insert_customers
 from domain.customers.resolution import over_limit, rule_for
 from domain.customers.survivorship import survive
-from domain.db import plan_each_batch
+from domain.db import insert_rows, plan_each_batch
 from domain.errors import Conflict, DomainError
 from domain.privacy.consents import repeats
 from domain.privacy.models import ConsentRecord, CurrentConsent, SuppressedProfileKey
@@ -285,8 +285,9 @@ async def _write_groups(
         ).scalars()
     )
     held = [matching_keys(p.fields, p.key, rules) for _, p in flat]
-    await conn.execute(
-        insert(identifiers),
+    await insert_rows(
+        conn,
+        identifiers,
         [
             {"customer_id": cid, "profile_id": pid, "kind": kind, "value": value, "verified": False}
             for (cid, _), pid, keys in zip(flat, profile_ids, held, strict=True)
@@ -322,7 +323,7 @@ async def _write_groups(
             results[i].customer_id = cid
     for table, rows in ((merge_events, events), (history, decisions), (current, latest)):
         if rows:
-            await conn.execute(insert(table), rows)
+            await insert_rows(conn, table, rows)
 
 
 def _consents(

@@ -16,7 +16,7 @@ from domain.customers.ingest import DEFAULT_RULES, IdentityRules, Outcome
 from domain.customers.locks import identifier_key, lock_customers, lock_keys, order_key
 from domain.customers.models import ChannelProfile, Customer, Identifier
 from domain.customers.new import insert_customers
-from domain.db import RetryTransaction, plan_each_batch
+from domain.db import RetryTransaction, insert_rows, plan_each_batch
 from domain.errors import Conflict, DomainError
 from domain.orders.models import Order, OrderLine
 from domain.orders.record import OrderData, to_cents, validate
@@ -100,7 +100,7 @@ async def record_orders(
             }
             for ln in items[i].lines
         ]
-    await conn.execute(insert(lines), line_rows)
+    await insert_rows(conn, lines, line_rows)
     await refresh_order_stats(conn, sorted({buyers[buyer_of[i]][1] for i in new}))
     return results
 
@@ -174,8 +174,9 @@ async def _buyers(
     ).scalars()
     for k, pid in zip(missing, profile_ids, strict=True):
         found[k] = (pid, made[k])
-    await conn.execute(
-        insert(identifiers),
+    await insert_rows(
+        conn,
+        identifiers,
         [
             {"customer_id": c, "profile_id": p, "kind": "EXTERNAL_ID", "value": f"{k[0]}:{k[1]}", "verified": False}
             for k, (p, c) in found.items()
