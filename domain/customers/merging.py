@@ -83,11 +83,11 @@ async def unmerge_profile(conn: AsyncConnection, *, profile_id: int, rules: Iden
     if await current_customer(conn, profile_id) != source:
         raise RetryTransaction
     others = (
-        await conn.execute(
-            select(profiles.c.id).where(profiles.c.customer_id == source, profiles.c.id != profile_id).limit(1)
-        )
-    ).first()
-    if others is None:
+        (await conn.execute(select(profiles.c.id).where(profiles.c.customer_id == source, profiles.c.id != profile_id)))
+        .scalars()
+        .all()
+    )
+    if not others:
         raise Conflict("this profile is already a customer of its own", field=["profileId"])
     now = utcnow()
     split = await insert_customer(conn, created_at=now, updated_at=now)
@@ -116,7 +116,8 @@ async def unmerge_profile(conn: AsyncConnection, *, profile_id: int, rules: Iden
                 "kind": "UNMERGE",
                 "rule": "MANUAL",
                 "profile_ids": [profile_id],
-                "details": {"from": source, "to": split},
+                # Identity resolution keeps `apart` from the moved profile until staff merge them.
+                "details": {"from": source, "to": split, "apart": sorted(others)},
             }
             for customer_id in (source, split)
         ],

@@ -106,12 +106,42 @@ async def identifier_counts(conn: AsyncConnection, customer_ids: Sequence[int]) 
     return {row[0]: int(row[1]) for row in rows}
 
 
+async def blocking_rule(conn: AsyncConnection, customer_ids: Sequence[int]) -> str | None:
+    """Why these customers must not become one, or None: a merge limit (`EMAIL limit`), or
+    `UNMERGED` when staff split one of their profiles away from another of them."""
+    breached = over_limit(await identifier_counts(conn, customer_ids))
+    if breached:
+        return f"{breached[0]} limit"
+    splits = (
+        await conn.execute(
+            select(merge_events.c.profile_ids, merge_events.c.details).where(
+                merge_events.c.customer_id.in_(customer_ids), merge_events.c.kind == "UNMERGE"
+            )
+        )
+    ).all()
+    if splits:
+        owner = {
+            r.id: r.customer_id
+            for r in await conn.execute(
+                select(profiles.c.id, profiles.c.customer_id).where(profiles.c.customer_id.in_(customer_ids))
+            )
+        }
+        for split in splits:
+            for moved in split.profile_ids:
+                if moved in owner and any(
+                    q in owner and owner[q] != owner[moved] for q in (split.details or {}).get("apart", [])
+                ):
+                    return "UNMERGED"
+    return None
+
+
 async def attach_to_customer(
     conn: AsyncConnection, *, profile_id: int, customer_id: int, created: bool
 ) -> tuple[int, bool]:
     """Merge the profile's customer with every customer sharing an identifier (transitively:
     each customer is already closed under matching), into the oldest; when that would break a
-    merge limit, join only the strongest match that keeps within it and record MERGE_BLOCKED.
+    merge limit or an unmerge, join only the strongest match that may be joined and record
+    MERGE_BLOCKED.
     Returns (the profile's customer id now, whether anything merged)."""
     matches = await matching_customers(conn, profile_id)
     await lock_customers(conn, [customer_id, *matches])
@@ -131,8 +161,8 @@ async def attach_to_customer(
     if created:  # a customer made for this very profile is never "the oldest" of those matched
         age[customer_id] = (dt.datetime.max.replace(tzinfo=dt.UTC), customer_id)
     everyone = sorted(age, key=age.__getitem__)
-    breached = over_limit(await identifier_counts(conn, everyone))
-    if not breached:
+    blocked_by = await blocking_rule(conn, everyone)
+    if blocked_by is None:
         kinds = set().union(*matches.values())
         await merge_into(
             conn,
@@ -143,11 +173,11 @@ async def attach_to_customer(
             silent=silent,
         )
         return everyone[0], True
-    # Too much for one person: join the strongest match that keeps within the limits, if any.
+    # Not one person: join the strongest match that may be joined, if any.
     candidates = sorted(matches, key=lambda c: (MATCH_ORDER.index(strongest(matches[c])), age[c]))
     joined = None
     for candidate in candidates:
-        if not over_limit(await identifier_counts(conn, [customer_id, candidate])):
+        if await blocking_rule(conn, [customer_id, candidate]) is None:
             joined = candidate
             break
     final = customer_id
@@ -171,9 +201,9 @@ async def attach_to_customer(
                 "customer_id": c,
                 "at": now,
                 "kind": "MERGE_BLOCKED",
-                "rule": f"{breached[0]} limit",
+                "rule": blocked_by,
                 "profile_ids": [profile_id],
-                "details": {"limits": {k: MERGE_LIMITS[k] for k in breached}, "keptApart": [final, *apart]},
+                "details": {"keptApart": [final, *apart]},
             }
             for c in [final, *apart]
         ],

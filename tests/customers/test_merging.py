@@ -143,3 +143,22 @@ async def test_unmerge_splits_the_profile_with_its_orders_and_consents(gql, engi
 
     alone = (await gql(UNMERGE, {"p": store["profile"]["id"]}))["unmergeProfile"]
     assert alone["errors"][0]["code"] == "CONFLICT"
+
+
+async def test_an_unmerged_profile_stays_apart_until_staff_merge_again(gql) -> None:
+    web = await ingest(gql, channel="WEB", externalId="w", email="v@example.com", seenAt="2025-01-01T00:00:00Z")
+    store = await ingest(gql, channel="STORE", externalId="s", email="v@example.com", phone="13200132000")
+    survivor = web["customer"]["id"]
+    split = (await gql(UNMERGE, {"p": store["profile"]["id"]}))["unmergeProfile"]["customer"]["id"]
+    # The store sends the profile again (changed): it matches the survivor but stays apart.
+    again = await ingest(gql, channel="STORE", externalId="s", email="v@example.com", displayName="Vee")
+    assert again["customer"]["id"] == split and not again["merged"]
+    assert again["customer"]["mergeHistory"][-1]["rule"] == "UNMERGED"
+    # A new profile matching both joins one of them (the oldest of the strongest matches).
+    third = await ingest(gql, channel="APP", externalId="a", email="v@example.com")
+    assert third["customer"]["id"] == survivor and third["merged"]
+    # Staff may still decide they are one person.
+    merged = (await gql(MERGE, {"t": survivor, "s": split}))["mergeCustomers"]["customer"]
+    assert {p["externalId"] for p in merged["profiles"]} == {"w", "s", "a"}
+    fourth = await ingest(gql, channel="SOCIAL", externalId="so", phone="13200132000")
+    assert fourth["customer"]["id"] == survivor and fourth["merged"]
