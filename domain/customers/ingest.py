@@ -239,7 +239,7 @@ def profile_changes(existing: Any, p: PreparedProfile) -> dict[str, Any]:
         for name, value in p.fields.items()
         if value is not None and getattr(existing, name) != value and (newer or getattr(existing, name) is None)
     }
-    if newer and (changes or (p.explicit_seen_at and p.seen_at > existing.last_seen_at)):
+    if p.seen_at > existing.last_seen_at and (changes or p.explicit_seen_at):
         changes["last_seen_at"] = p.seen_at
     if p.seen_at < existing.first_seen_at:
         changes["first_seen_at"] = p.seen_at
