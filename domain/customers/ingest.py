@@ -55,6 +55,11 @@ PROFILE_FIELDS = (
     "postal_code",
 )
 MAX_EXTERNAL_ID = 200  # the column's width
+_INPUT_PATH = {
+    "display_name": ("displayName",),
+    **{name: ("address", name) for name in ("country", "city", "district", "line1")},
+    "postal_code": ("address", "postalCode"),
+}
 IDENTIFIER_FIELDS = (("EMAIL", "email"), ("PHONE", "phone"), ("MEMBER_CARD", "member_card"))
 
 
@@ -192,6 +197,12 @@ def prepare_profile(data: ProfileData, rules: IdentityRules = DEFAULT_RULES) -> 
         "line1": _blank(address.line1),
         "postal_code": _blank(address.postal_code),
     }
+    for name, value in fields.items():
+        width = getattr(profiles.c[name].type, "length", None)
+        if isinstance(value, str) and width and len(value) > width:
+            fields[name] = None  # left out, like an invalid identifier; the rest is kept
+            where = ["input", *_INPUT_PATH.get(name, (name,))]
+            errors.append(InvalidInput(f"{where[-1]} is longer than {width} characters", field=where))
     return PreparedProfile(
         channel=channel,
         external_id=external_id,

@@ -67,6 +67,8 @@ def validate(data: OrderData) -> None:
             raise InvalidInput(f"{name} is too long", field=["input", name])
     if not data.lines:
         raise InvalidInput("an order needs at least one line", field=["input", "lines"])
+    if data.store_code is not None and len(data.store_code) > 50:
+        raise InvalidInput("storeCode is longer than 50 characters", field=["input", "storeCode"])
     if len(data.currency) != 3 or not data.currency.isalpha():
         raise InvalidInput("currency must be a 3-letter ISO code", field=["input", "currency"])
     for i, line in enumerate(data.lines):

@@ -191,3 +191,11 @@ async def test_consents_latest_decision_per_purpose_wins(gql) -> None:
         gql, channel="WEB", externalId="w", email="c@example.com", seenAt="2025-04-01T00:00:00Z", consents=share(True)
     )
     assert (await gql(partner_view, {"id": cid}, role=Role.PARTNER))["customer"]["id"] == cid
+
+
+async def test_an_over_long_field_is_left_out_and_the_rest_kept(gql) -> None:
+    result = await ingest(
+        gql, channel="WEB", externalId="long", displayName="N" * 201, phone="13100131000", address={"city": "C" * 101}
+    )
+    assert {tuple(e["field"]) for e in result["errors"]} == {("input", "displayName"), ("input", "address", "city")}
+    assert result["customer"]["displayName"] is None and result["customer"]["phone"] == "+8613100131000"
