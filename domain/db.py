@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Table, event, insert
+from sqlalchemy import JSON, Table, event, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -106,7 +106,41 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict[s
         await conn.execute(insert(table), list(rows))
         return
     columns = list(rows[0])
+    # COPY skips SQLAlchemy's client-side defaults (order_count=0, created_at=now, ...): apply them.
+    defaults = {
+        c.name: c.default.arg if c.default.is_scalar else c.default.arg(None)  # type: ignore[attr-defined]
+        for c in table.columns
+        if c.name not in columns and c.default is not None and (c.default.is_scalar or c.default.is_callable)
+    }
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+        columns = list(rows[0])
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     records = [tuple(orjson.dumps(row[c]).decode() if c in json_columns else row[c] for c in columns) for row in rows]
     raw = await conn.get_raw_connection()
     await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)  # type: ignore[union-attr]
+
+
+async def allocate_ids(conn: AsyncConnection, table: Table, count: int) -> list[int] | None:
+    """`count` ids drawn from the table's sequence on PostgreSQL (so rows can be COPYed and
+    still be referenced); None elsewhere (insert with RETURNING instead)."""
+    if conn.dialect.name != "postgresql" or count < 50:
+        return None
+    result = await conn.execute(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+        {"table": table.name, "count": count},
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def insert_with_ids(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids in order: COPY with sequence-drawn ids for a batch on
+    PostgreSQL, an executemany INSERT … RETURNING otherwise."""
+    if not rows:
+        return []
+    ids = await allocate_ids(conn, table, len(rows))
+    if ids is None:
+        returned = await conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows))
+        return [int(i) for i in returned.scalars()]
+    await insert_rows(conn, table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
+    return ids

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import pair_in, table_of, utcnow
@@ -41,7 +41,7 @@ from domain.customers.models import ChannelProfile, Customer, Identifier, MergeE
 from domain.customers.new import insert_customers
 from domain.customers.resolution import over_limit, rule_for
 from domain.customers.survivorship import survive
-from domain.db import insert_rows, plan_each_batch
+from domain.db import insert_rows, insert_with_ids, plan_each_batch
 from domain.errors import Conflict, DomainError
 from domain.privacy.consents import repeats
 from domain.privacy.models import ConsentRecord, CurrentConsent, SuppressedProfileKey
@@ -266,23 +266,20 @@ async def _write_groups(
         ],
     )
     flat = [(cid, p) for cid, ms in zip(customer_ids, members, strict=True) for p in ms]
-    profile_ids = list(
-        (
-            await conn.execute(
-                insert(profiles).returning(profiles.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "customer_id": cid,
-                        "channel": p.channel,
-                        "external_id": p.external_id,
-                        "first_seen_at": p.seen_at,
-                        "last_seen_at": p.seen_at,
-                        **p.fields,
-                    }
-                    for cid, p in flat
-                ],
-            )
-        ).scalars()
+    profile_ids = await insert_with_ids(
+        conn,
+        profiles,
+        [
+            {
+                "customer_id": cid,
+                "channel": p.channel,
+                "external_id": p.external_id,
+                "first_seen_at": p.seen_at,
+                "last_seen_at": p.seen_at,
+                **p.fields,
+            }
+            for cid, p in flat
+        ],
     )
     held = [matching_keys(p.fields, p.key, rules) for _, p in flat]
     await insert_rows(

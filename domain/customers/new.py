@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of
 from domain.customers.models import Customer, CustomerRedirect
+from domain.db import insert_with_ids
 
 customers = table_of(Customer)
 redirects = table_of(CustomerRedirect)
@@ -39,8 +40,7 @@ async def insert_customers(conn: AsyncConnection, rows: Sequence[dict[str, Any]]
         ids = list(range(int(top) + 1, int(top) + 1 + len(rows)))
         await conn.execute(insert(customers), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
         return ids
-    result = await conn.execute(insert(customers).returning(customers.c.id, sort_by_parameter_order=True), list(rows))
-    return [int(i) for i in result.scalars()]
+    return await insert_with_ids(conn, customers, rows)
 
 
 async def insert_customer(conn: AsyncConnection, **values: Any) -> int:

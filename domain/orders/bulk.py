@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import pair_in, table_of, utcnow
@@ -16,7 +16,7 @@ from domain.customers.ingest import DEFAULT_RULES, IdentityRules, Outcome
 from domain.customers.locks import identifier_key, lock_customers, lock_keys, order_key
 from domain.customers.models import ChannelProfile, Customer, Identifier
 from domain.customers.new import insert_customers
-from domain.db import RetryTransaction, insert_rows, plan_each_batch
+from domain.db import RetryTransaction, insert_rows, insert_with_ids, plan_each_batch
 from domain.errors import Conflict, DomainError
 from domain.orders.models import Order, OrderLine
 from domain.orders.record import OrderData, to_cents, validate
@@ -66,25 +66,21 @@ async def record_orders(
     new = [i for i in todo.values() if results[i].error is None]
     if not new:
         return results
-    order_ids = (
-        await conn.execute(
-            insert(orders).returning(orders.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "customer_id": buyers[buyer_of[i]][1],
-                    "profile_id": buyers[buyer_of[i]][0],
-                    "channel": items[i].channel,
-                    "external_id": items[i].external_id.strip(),
-                    "store_code": items[i].store_code,
-                    "placed_at": items[i].placed_at,
-                    "total_cents": sum(to_cents(ln.unit_price) * ln.quantity for ln in items[i].lines),
-                    "currency": items[i].currency.upper(),
-                    "status": items[i].status,
-                }
-                for i in new
-            ],
-        )
-    ).scalars()
+    rows = [
+        {
+            "customer_id": buyers[buyer_of[i]][1],
+            "profile_id": buyers[buyer_of[i]][0],
+            "channel": items[i].channel,
+            "external_id": items[i].external_id.strip(),
+            "store_code": items[i].store_code,
+            "placed_at": items[i].placed_at,
+            "total_cents": sum(to_cents(ln.unit_price) * ln.quantity for ln in items[i].lines),
+            "currency": items[i].currency.upper(),
+            "status": items[i].status,
+        }
+        for i in new
+    ]
+    order_ids = await insert_with_ids(conn, orders, rows)
     line_rows = []
     for i, order_id in zip(new, order_ids, strict=True):
         customer_id = buyers[buyer_of[i]][1]
@@ -157,21 +153,20 @@ async def _buyers(
     now = utcnow()
     customer_ids = await insert_customers(conn, [{"created_at": first_seen[k], "updated_at": now} for k in missing])
     made = dict(zip(missing, customer_ids, strict=True))
-    profile_ids = (
-        await conn.execute(
-            insert(profiles).returning(profiles.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "customer_id": made[k],
-                    "channel": k[0],
-                    "external_id": k[1],
-                    "first_seen_at": first_seen[k],
-                    "last_seen_at": first_seen[k],
-                }
-                for k in missing
-            ],
-        )
-    ).scalars()
+    profile_ids = await insert_with_ids(
+        conn,
+        profiles,
+        [
+            {
+                "customer_id": made[k],
+                "channel": k[0],
+                "external_id": k[1],
+                "first_seen_at": first_seen[k],
+                "last_seen_at": first_seen[k],
+            }
+            for k in missing
+        ],
+    )
     for k, pid in zip(missing, profile_ids, strict=True):
         found[k] = (pid, made[k])
     await insert_rows(

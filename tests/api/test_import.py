@@ -105,3 +105,20 @@ async def test_cdnow_slice_loads_every_purchase_exactly_once(engine, database_ur
     again = await c360(database_url, tmp_path, "import", "orders", str(path))
     assert f"unchanged {orders}, rejected 0" in again
     assert await count(engine, Order) == orders
+
+
+async def test_a_large_batch_takes_the_bulk_path_with_the_same_result(engine, database_url, tmp_path) -> None:
+    rows: list[object] = []
+    for n in range(150):  # pairs of profiles of one person, and loners: COPY-sized batches
+        rows.append({"channel": "WEB", "externalId": f"w{n}", "phone": f"1390000{n:04d}", "displayName": f"P{n}"})
+        if n % 2:
+            rows.append({"channel": "APP", "externalId": f"a{n}", "phone": f"+86 1390000{n:04d}", "email": f"{n}@x.cn"})
+    path = jsonl(tmp_path / "many.jsonl", rows)
+    out = await c360(database_url, tmp_path, "import", "profiles", str(path))
+    assert "created 150, updated 0, merged 75, unchanged 0, rejected 0" in out
+    async with engine.connect() as conn:
+        counts = (await conn.execute(select(Customer.order_count, Customer.total_spent_cents).distinct())).all()
+        names = (await conn.execute(select(func.count()).where(Customer.display_name.is_not(None)))).scalar_one()
+    assert counts == [(0, 0)] and names == 150
+    again = await c360(database_url, tmp_path, "import", "profiles", str(path))
+    assert "unchanged 225, rejected 0" in again
