@@ -15,6 +15,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -75,18 +76,17 @@ def generate(folder: Path, profiles: int, orders: int, seed: int = 7) -> tuple[P
     return people, sales
 
 
-def run_import(kind: str, path: Path, env: dict[str, str]) -> tuple[float, str]:
+def run_import(kind: str, path: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the importer process, its summary line)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "import", kind, str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    command = [sys.executable, "-m", "api.cli", "import", kind, str(path)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     summary = [line for line in done.stdout.splitlines() if line.startswith(f"{kind}:")][-1]
-    return wall, summary
+    return wall, cpu, summary
 
 
 def _pg(admin_url: str, sql: str) -> None:
@@ -123,11 +123,14 @@ def main(argv: list[str] | None = None) -> None:
                 cdnow = folder / "cdnow.jsonl"
                 files.append(("orders", cdnow, convert(MASTER, cdnow)[0]))
             backend = "PostgreSQL" if args.pg else env["DATABASE_URL"].split(":")[0]
-            print(f"backend: {backend}; {os.cpu_count()} CPUs")
+            print(f"backend: {backend}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}")
             for kind, path, lines in files:
                 for run in ("first", "again"):
-                    wall, summary = run_import(kind, path, env)
-                    print(f"{path.name} ({run}): {lines / wall:,.0f} lines/s wall ({wall:.1f}s) | {summary}")
+                    wall, cpu, summary = run_import(kind, path, env)
+                    print(
+                        f"{path.name} ({run}): {lines / wall:,.0f} lines/s wall ({wall:.1f}s), "
+                        f"importer CPU {cpu:.1f}s ({lines / cpu:,.0f} lines per CPU-second) | {summary}"
+                    )
         finally:
             if database:
                 _pg(args.pg, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
