@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,45 @@ def cmd_seed(args: argparse.Namespace) -> None:
         console.print(f"seeded {counts['people']} people: {counts['profiles']} profiles, {counts['orders']} orders")
 
     _run(go)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from rich.progress import BarColumn, DownloadColumn, TimeElapsedColumn, TransferSpeedColumn
+
+    from api.importer import file_size, import_file
+    from domain.customers.ingest import IdentityRules
+
+    path = Path(args.file)
+    if not path.is_file():
+        console.print(f"[red]no such file: {path}[/red]")
+        raise SystemExit(2)
+    settings = get_settings()
+    rules = IdentityRules.load(settings.default_region, settings.blocked_identifiers)
+
+    async def go(engine: Any) -> Any:
+        await _migrate(engine)
+        columns = (*Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TransferSpeedColumn())
+        with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task(f"importing {args.kind}", total=file_size(path))
+            return await import_file(
+                engine,
+                args.kind,
+                path,
+                rules,
+                batch_size=args.batch_size,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+
+    started = time.perf_counter()
+    report = _run(go)
+    elapsed = time.perf_counter() - started
+    for problem in report.rejected:
+        print(f"line {problem.line}: rejected: {problem.reason}")
+    for problem in report.warnings:
+        print(f"line {problem.line}: kept without a field: {problem.reason}")
+    counts = ", ".join(f"{name} {n}" for name, n in report.counts.items())
+    rate = report.lines / elapsed if elapsed else 0.0
+    print(f"{args.kind}: {report.lines} lines in {elapsed:.1f}s ({rate:,.0f}/s): {counts}")
 
 
 def cmd_token(args: argparse.Namespace) -> None:
@@ -174,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--if-empty", action="store_true", help="only when the database has no customers")
     seed.set_defaults(fn=cmd_seed)
+
+    imp = sub.add_parser("import", help="import channel profiles or orders from a JSONL file")
+    imp.add_argument("kind", choices=["profiles", "orders"])
+    imp.add_argument("file", help="one JSON object per line, with the GraphQL input's field names")
+    imp.add_argument("--batch-size", type=int, default=500, help="lines per transaction")
+    imp.set_defaults(fn=cmd_import)
 
     token = sub.add_parser("token", help="print a signed JWT for a role")
     token.add_argument("--role", required=True, choices=ROLES)

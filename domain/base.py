@@ -7,9 +7,23 @@ alike; times are stored in UTC and always come back timezone-aware.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, Table, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Dialect,
+    Integer,
+    MetaData,
+    Table,
+    TypeDecorator,
+    and_,
+    false,
+    or_,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
@@ -63,3 +77,15 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for set-based statements."""
     return cast(Table, model.__table__)
+
+
+def pair_in(first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]) -> ColumnElement[bool]:
+    """`(first, second) IN pairs`, written as `first = a AND second IN (...)` per distinct `a`:
+    PostgreSQL plans a row-value IN list of hundreds of pairs as a scan, while this form uses the
+    composite index (channel, external_id) or (kind, value) once per channel or kind."""
+    grouped: dict[Any, list[Any]] = {}
+    for a, b in pairs:
+        grouped.setdefault(a, []).append(b)
+    if not grouped:
+        return false()
+    return or_(*(and_(first == a, second.in_(bs)) for a, bs in grouped.items()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.callers.caller import Caller
 from domain.callers.rate_limit import TokenBuckets
+from domain.db import in_transaction
 from domain.settings import Settings
 
 L = TypeVar("L")
+T = TypeVar("T")
 
 
 @dataclass
@@ -78,6 +80,11 @@ class Context:
         async with self.engine.begin() as conn:
             yield conn
         self._loaders.clear()  # what was cached may have changed
+
+    async def write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run one unit of work in `transaction()`, rerun from scratch after a deadlock or a
+        serialization failure, so concurrent writers never see those as errors."""
+        return await in_transaction(self.transaction, work)
 
     async def close(self) -> None:
         """Return the read connection (discarded if it broke)."""

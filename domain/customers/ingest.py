@@ -7,29 +7,86 @@ docs/identity.md for the rules; they follow the contract's "Identity resolution"
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of, utcnow
+from domain.customers.locks import identifier_key, lock_customers, lock_keys
 from domain.customers.models import ChannelProfile, Customer, Identifier
+from domain.customers.new import insert_customer
 from domain.customers.normalize import (
+    DEFAULT_BLOCKED,
+    BlockedIdentifiers,
+    IdentifierKind,
     InvalidIdentifier,
+    external_id_key,
+    load_blocked,
     normalize_email,
     normalize_member_card,
     normalize_phone,
 )
-from domain.customers.resolution import attach_to_customer
+from domain.customers.resolution import attach_to_customer, current_customer
 from domain.customers.survivorship import refresh_customer_fields
+from domain.db import RetryTransaction
 from domain.errors import Conflict, DomainError, InvalidInput
-from domain.privacy.consents import record_consents
+from domain.privacy.consents import new_decisions, record_consents
 from domain.privacy.models import SuppressedProfileKey
 
 profiles = table_of(ChannelProfile)
 identifiers = table_of(Identifier)
 customers = table_of(Customer)
 suppressed = table_of(SuppressedProfileKey)
+
+PROFILE_FIELDS = (
+    "display_name",
+    "email",
+    "phone",
+    "member_card",
+    "birth_date",
+    "country",
+    "city",
+    "district",
+    "line1",
+    "postal_code",
+)
+MAX_EXTERNAL_ID = 200  # the column's width
+_INPUT_PATH = {
+    "display_name": ("displayName",),
+    **{name: ("address", name) for name in ("country", "city", "district", "line1")},
+    "postal_code": ("address", "postalCode"),
+}
+IDENTIFIER_FIELDS = (("EMAIL", "email"), ("PHONE", "phone"), ("MEMBER_CARD", "member_card"))
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    """What identity resolution needs from the settings: the phone region and the blocked list."""
+
+    default_region: str = "CN"
+    blocked: BlockedIdentifiers = DEFAULT_BLOCKED
+
+    @staticmethod
+    @lru_cache(maxsize=8)
+    def load(default_region: str, blocked_identifiers: str | None) -> IdentityRules:
+        return IdentityRules(default_region, load_blocked(blocked_identifiers, default_region))
+
+    def is_blocked(self, kind: str, value: str) -> bool:
+        return self.blocked.is_blocked(IdentifierKind(kind), value)
+
+
+DEFAULT_RULES = IdentityRules()
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"  # a new profile that became a customer of its own
+    UPDATED = "updated"  # a known profile whose data changed
+    MERGED = "merged"  # the profile joined an existing customer, or customers merged
+    UNCHANGED = "unchanged"  # nothing to do: the same data was ingested before
 
 
 @dataclass(frozen=True)
@@ -59,9 +116,38 @@ class ProfileData:
 class IngestResult:
     customer_id: int
     profile_id: int
-    created: bool  # the (channel, externalId) profile did not exist before
-    merged: bool  # the profile joined an existing customer (or customers merged)
+    outcome: Outcome
     errors: list[DomainError] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.outcome is Outcome.CREATED
+
+    @property
+    def merged(self) -> bool:
+        return self.outcome is Outcome.MERGED
+
+
+@dataclass(frozen=True)
+class PreparedProfile:
+    """A validated, normalized profile ready to be written (pure; see `prepare_profile`)."""
+
+    channel: str
+    external_id: str
+    fields: dict[str, Any]
+    seen_at: dt.datetime
+    explicit_seen_at: bool
+    consents: tuple[tuple[str, bool], ...]
+    errors: list[DomainError]
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel}:{self.external_id}"
+
+    def lock_keys(self) -> list[str]:
+        keys = [identifier_key("EXTERNAL_ID", self.key)]
+        keys += [identifier_key(kind, self.fields[name]) for kind, name in IDENTIFIER_FIELDS if self.fields[name]]
+        return keys
 
 
 def _blank(value: str | None) -> str | None:
@@ -70,7 +156,8 @@ def _blank(value: str | None) -> str | None:
 
 
 def normalize_profile(data: ProfileData, default_region: str) -> tuple[dict[str, str | None], list[DomainError]]:
-    """Normalized identifier fields; an invalid one is dropped with an INVALID_INPUT error."""
+    """Normalized identifier fields; an invalid one is dropped with an INVALID_INPUT error
+    (the message never repeats the value)."""
     values: dict[str, str | None] = {"email": None, "phone": None, "member_card": None}
     errors: list[DomainError] = []
     checks = (
@@ -84,31 +171,25 @@ def normalize_profile(data: ProfileData, default_region: str) -> tuple[dict[str,
         try:
             values[name] = normalize(raw or "")
         except InvalidIdentifier as exc:
-            camel = {"member_card": "memberCard"}.get(name, name)
-            errors.append(InvalidInput(str(exc), field=["input", camel]))
+            errors.append(InvalidInput(str(exc), field=["input", exc.field]))
     return values, errors
 
 
-async def ingest_profile(conn: AsyncConnection, data: ProfileData, *, default_region: str = "CN") -> IngestResult:
-    external_id = data.external_id.strip()
-    if not external_id:
-        raise InvalidInput("externalId must not be empty", field=["input", "externalId"])
-    if (
-        await conn.execute(
-            select(suppressed.c.channel).where(
-                suppressed.c.channel == data.channel, suppressed.c.external_id == external_id
-            )
-        )
-    ).first():
-        raise Conflict("this profile was erased on request and cannot be ingested again", field=["input", "externalId"])
-    normalized, errors = normalize_profile(data, default_region)
-    seen_at = data.seen_at or utcnow()
+def prepare_profile(data: ProfileData, rules: IdentityRules = DEFAULT_RULES) -> PreparedProfile:
+    """Validate the key (raises InvalidInput) and normalize the rest; bad identifiers are dropped
+    and reported in `errors` while the rest of the profile is kept."""
+    try:
+        key = external_id_key(data.channel, data.external_id)
+    except InvalidIdentifier as exc:
+        raise InvalidInput(str(exc), field=["input", exc.field]) from None
+    channel, _, external_id = key.partition(":")
+    if len(external_id) > MAX_EXTERNAL_ID:
+        raise InvalidInput("externalId is too long", field=["input", "externalId"])
+    normalized, errors = normalize_profile(data, rules.default_region)
     address = data.address or AddressData()
     fields = {
         "display_name": _blank(data.display_name),
-        "email": normalized["email"],
-        "phone": normalized["phone"],
-        "member_card": normalized["member_card"],
+        **normalized,
         "birth_date": data.birth_date,
         "country": _blank(address.country),
         "city": _blank(address.city),
@@ -116,65 +197,146 @@ async def ingest_profile(conn: AsyncConnection, data: ProfileData, *, default_re
         "line1": _blank(address.line1),
         "postal_code": _blank(address.postal_code),
     }
-    keys: list[tuple[str, str]] = [("EXTERNAL_ID", f"{data.channel}:{external_id}")]
-    for kind, name in (("EMAIL", "email"), ("PHONE", "phone"), ("MEMBER_CARD", "member_card")):
-        value = normalized[name]
-        if value:
-            keys.append((kind, value))
+    for name, value in fields.items():
+        width = getattr(profiles.c[name].type, "length", None)
+        if isinstance(value, str) and width and len(value) > width:
+            fields[name] = None  # left out, like an invalid identifier; the rest is kept
+            where = ["input", *_INPUT_PATH.get(name, (name,))]
+            errors.append(InvalidInput(f"{where[-1]} is longer than {width} characters", field=where))
+    return PreparedProfile(
+        channel=channel,
+        external_id=external_id,
+        fields=fields,
+        seen_at=data.seen_at or utcnow(),
+        explicit_seen_at=data.seen_at is not None,
+        consents=data.consents,
+        errors=errors,
+    )
 
+
+def matching_keys(values: dict[str, Any], key: str, rules: IdentityRules) -> set[tuple[str, str]]:
+    """The identifier rows a profile holds: its channel key, and every identifier that is not
+    on the blocked list (a blocked value stays on the profile but never links anyone)."""
+    keys = {("EXTERNAL_ID", key)}
+    for kind, name in IDENTIFIER_FIELDS:
+        value = values.get(name)
+        if value and not rules.is_blocked(kind, value):
+            keys.add((kind, value))
+    return keys
+
+
+async def ingest_profile(
+    conn: AsyncConnection, data: ProfileData, rules: IdentityRules = DEFAULT_RULES
+) -> IngestResult:
+    prepared = prepare_profile(data, rules)
+    await lock_keys(conn, prepared.lock_keys())
+    return await write_profile(conn, prepared, rules)
+
+
+async def check_not_suppressed(conn: AsyncConnection, channel: str, external_id: str) -> None:
+    found = await conn.execute(
+        select(suppressed.c.channel).where(suppressed.c.channel == channel, suppressed.c.external_id == external_id)
+    )
+    if found.first():
+        raise Conflict("this profile was erased on request and cannot be ingested again", field=["input", "externalId"])
+
+
+def profile_changes(existing: Any, p: PreparedProfile) -> dict[str, Any]:
+    """What an ingest changes on a known profile. A newer sighting overwrites with its non-empty
+    values; an older one (stale) only fills fields that are still empty."""
+    newer = p.seen_at >= existing.last_seen_at
+    changes = {
+        name: value
+        for name, value in p.fields.items()
+        if value is not None and getattr(existing, name) != value and (newer or getattr(existing, name) is None)
+    }
+    if p.seen_at > existing.last_seen_at and (changes or p.explicit_seen_at):
+        changes["last_seen_at"] = p.seen_at
+    if p.seen_at < existing.first_seen_at:
+        changes["first_seen_at"] = p.seen_at
+    return changes
+
+
+async def write_profile(conn: AsyncConnection, p: PreparedProfile, rules: IdentityRules) -> IngestResult:
+    """Insert or update the profile, sync its identifiers, match and merge, record consents."""
+    await check_not_suppressed(conn, p.channel, p.external_id)
     existing = (
         await conn.execute(
-            select(profiles.c.id, profiles.c.customer_id, profiles.c.last_seen_at).where(
-                profiles.c.channel == data.channel, profiles.c.external_id == external_id
-            )
+            select(profiles).where(profiles.c.channel == p.channel, profiles.c.external_id == p.external_id)
         )
     ).first()
     if existing is None:
-        customer_id = (
-            await conn.execute(
-                insert(customers).values(created_at=seen_at, updated_at=seen_at).returning(customers.c.id)
-            )
-        ).scalar_one()
+        customer_id = await insert_customer(conn, created_at=p.seen_at, updated_at=utcnow())
         profile_id = (
             await conn.execute(
                 insert(profiles)
                 .values(
                     customer_id=customer_id,
-                    channel=data.channel,
-                    external_id=external_id,
-                    first_seen_at=seen_at,
-                    last_seen_at=seen_at,
-                    **fields,
+                    channel=p.channel,
+                    external_id=p.external_id,
+                    first_seen_at=p.seen_at,
+                    last_seen_at=p.seen_at,
+                    **p.fields,
                 )
                 .returning(profiles.c.id)
             )
         ).scalar_one()
-        created = True
+        outcome, final = Outcome.CREATED, p.fields
     else:
         profile_id, customer_id = existing.id, existing.customer_id
-        # A stale update (older than what we hold) keeps the newer values.
-        if existing.last_seen_at is None or seen_at >= existing.last_seen_at:
-            values = {k: v for k, v in fields.items() if v is not None}
-            values["last_seen_at"] = seen_at
-            await conn.execute(update(profiles).where(profiles.c.id == profile_id).values(**values))
-        created = False
+        await lock_customers(conn, [customer_id])
+        if await current_customer(conn, profile_id) != customer_id:
+            raise RetryTransaction  # merged away while we waited for the lock
+        changes = profile_changes(existing, p)
+        if changes:
+            await conn.execute(update(profiles).where(profiles.c.id == profile_id).values(**changes))
+        outcome = Outcome.UPDATED if changes else Outcome.UNCHANGED
+        final = {**{name: getattr(existing, name) for name in PROFILE_FIELDS}, **changes}
 
-    await conn.execute(delete(identifiers).where(identifiers.c.profile_id == profile_id))
-    await conn.execute(
-        insert(identifiers),
-        [
-            {"customer_id": customer_id, "profile_id": profile_id, "kind": k, "value": v, "verified": False}
-            for k, v in keys
-        ],
+    keys_changed = await sync_identifiers(conn, profile_id, customer_id, matching_keys(final, p.key, rules))
+    survivor, merged = customer_id, False
+    if outcome is not Outcome.UNCHANGED or keys_changed:
+        survivor, merged = await attach_to_customer(
+            conn, profile_id=profile_id, customer_id=customer_id, created=outcome is Outcome.CREATED
+        )
+    decisions = await new_decisions(
+        conn, profile_id=profile_id, decisions=p.consents, at=p.seen_at, explicit_time=p.explicit_seen_at
     )
-    survivor, merged = await attach_to_customer(conn, profile_id=profile_id, customer_id=customer_id, created=created)
-    await record_consents(
-        conn,
-        customer_id=survivor,
-        decisions=data.consents,
-        source=f"{data.channel}:{external_id}",
-        at=seen_at,
-        profile_id=profile_id,
-    )
-    await refresh_customer_fields(conn, survivor)
-    return IngestResult(customer_id=survivor, profile_id=profile_id, created=created, merged=merged, errors=errors)
+    if decisions:
+        await record_consents(
+            conn, customer_id=survivor, decisions=decisions, source=p.key, at=p.seen_at, profile_id=profile_id
+        )
+        if outcome is Outcome.UNCHANGED:
+            outcome = Outcome.UPDATED
+    if outcome is not Outcome.UNCHANGED or merged:
+        await refresh_customer_fields(conn, survivor, rules.blocked)
+    if merged:
+        outcome = Outcome.MERGED
+    return IngestResult(customer_id=survivor, profile_id=profile_id, outcome=outcome, errors=list(p.errors))
+
+
+async def sync_identifiers(
+    conn: AsyncConnection, profile_id: int, customer_id: int, want: set[tuple[str, str]]
+) -> bool:
+    """Make the profile's identifier rows exactly `want`; whether anything changed."""
+    rows = (
+        await conn.execute(
+            select(identifiers.c.id, identifiers.c.kind, identifiers.c.value).where(
+                identifiers.c.profile_id == profile_id
+            )
+        )
+    ).all()
+    have = {(r.kind, r.value): r.id for r in rows}
+    stale = [row_id for key, row_id in have.items() if key not in want]
+    added = sorted(want - have.keys())
+    if stale:
+        await conn.execute(delete(identifiers).where(identifiers.c.id.in_(stale)))
+    if added:
+        await conn.execute(
+            insert(identifiers),
+            [
+                {"customer_id": customer_id, "profile_id": profile_id, "kind": k, "value": v, "verified": False}
+                for k, v in added
+            ],
+        )
+    return bool(stale or added)

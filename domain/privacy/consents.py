@@ -66,6 +66,39 @@ async def record_consents(
     await rebuild_current_consents(conn, customer_id, purposes=tuple(p for p, _ in decisions))
 
 
+async def new_decisions(
+    conn: AsyncConnection,
+    *,
+    profile_id: int,
+    decisions: Sequence[tuple[str, bool]],
+    at: dt.datetime,
+    explicit_time: bool,
+) -> list[tuple[str, bool]]:
+    """The decisions that say something new: a profile repeating its own latest decision for a
+    purpose (the same input ingested again) records nothing; see `repeats`."""
+    if not decisions:
+        return []
+    mine = {
+        r.purpose: (r.granted, r.recorded_at)
+        for r in await conn.execute(
+            select(_history.c.purpose, _history.c.granted, _history.c.recorded_at)
+            .where(_history.c.profile_id == profile_id)
+            .order_by(_history.c.recorded_at, _history.c.id)
+        )
+    }
+    return [
+        (purpose, granted)
+        for purpose, granted in dict(decisions).items()  # one per purpose: the last one given wins
+        if not repeats(mine.get(purpose), granted, at, explicit_time)
+    ]
+
+
+def repeats(previous: tuple[bool, dt.datetime] | None, granted: bool, at: dt.datetime, explicit_time: bool) -> bool:
+    """Pure rule: the profile's latest decision already says the same, and this one is not a
+    later, explicitly timed re-statement (which is a new decision and may win again)."""
+    return previous is not None and previous[0] == granted and (not explicit_time or previous[1] >= at)
+
+
 async def rebuild_current_consents(
     conn: AsyncConnection, customer_id: int, purposes: tuple[str, ...] = PURPOSES
 ) -> None:

@@ -8,6 +8,7 @@ import decimal
 import strawberry
 
 from domain.customers.filters import CustomerFilterSpec
+from domain.customers.ingest import AddressData, ProfileData
 from resolvers.common.enums import Channel, ConsentPurpose, LifecycleStage, RfmSegment, ValueTier
 
 
@@ -40,6 +41,21 @@ class ChannelProfileInput:
     consents: list[ConsentInput] | None = strawberry.field(
         default=None, description="Consents captured by this channel."
     )
+
+    def to_domain(self) -> ProfileData:
+        a = self.address
+        return ProfileData(
+            channel=self.channel.value,
+            external_id=self.external_id,
+            display_name=self.display_name,
+            email=self.email,
+            phone=self.phone,
+            member_card=self.member_card,
+            birth_date=self.birth_date,
+            address=AddressData(a.country, a.city, a.district, a.line1, a.postal_code) if a else None,
+            seen_at=self.seen_at,
+            consents=tuple((c.purpose.value, c.granted) for c in self.consents or ()),
+        )
 
 
 @strawberry.input(description="Every field narrows the list; fields combine with AND.")

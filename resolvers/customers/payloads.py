@@ -12,7 +12,10 @@ from resolvers.customers.types import ChannelProfile, Customer
 class IngestProfilePayload:
     customer: Customer | None = None
     profile: ChannelProfile | None = None
-    merged: bool = False
+    merged: bool = strawberry.field(
+        default=False, description="The profile joined an existing customer, or customers merged."
+    )
+    created: bool = strawberry.field(default=False, description="The (channel, externalId) profile was new.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -7,6 +7,7 @@ import decimal
 
 import strawberry
 
+from domain.orders.record import LineData, OrderData
 from resolvers.common.enums import Channel
 
 
@@ -27,3 +28,14 @@ class OrderInput:
     lines: list[OrderLineInput]
     store_code: str | None = None
     currency: str = "CNY"
+
+    def to_domain(self) -> OrderData:
+        return OrderData(
+            channel=self.channel.value,
+            external_id=self.external_id,
+            customer_external_id=self.customer_external_id,
+            placed_at=self.placed_at,
+            lines=tuple(LineData(ln.sku, ln.name, ln.quantity, ln.unit_price) for ln in self.lines),
+            store_code=self.store_code,
+            currency=self.currency,
+        )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.orders.record import record_order
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
+from resolvers.customers.mutations import identity_rules
+from resolvers.orders.dataloaders import OrderByIdLoader
 from resolvers.orders.inputs import OrderInput
 from resolvers.orders.types import Order
 
@@ -17,12 +19,19 @@ Info = strawberry.Info[Context, None]
 @strawberry.type
 class RecordOrderPayload:
     order: Order | None = None
-    created: bool = False
+    created: bool = strawberry.field(default=False, description="False when this order key was recorded before.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class OrderMutations:
-    @perm.guarded_mutation(perm.INGEST, "record orders")
+    @perm.guarded_mutation(
+        perm.INGEST,
+        "record orders",
+        "Idempotent by (channel, externalId); an unknown buyer (channel, customerExternalId) becomes a new profile.",
+    )
     async def record_order(self, info: Info, input: OrderInput) -> RecordOrderPayload:
-        not_implemented("recordOrder")
+        ctx, data, rules = info.context, input.to_domain(), identity_rules(info.context)
+        result = await ctx.write(lambda conn: record_order(conn, data, rules))
+        row = await ctx.loader(OrderByIdLoader).load(result.order_id)  # read after the commit
+        return RecordOrderPayload(order=Order(row=row) if row else None, created=result.created)

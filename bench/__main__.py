@@ -1,0 +1,21 @@
+"""`./dev bench NAME [ARGS]`: ingest (c360 import throughput) or cdnow (the CDNOW import check)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    name, *rest = sys.argv[1:] or ["help"]
+    if name == "ingest":
+        from bench.ingest import main as run
+    elif name == "cdnow":
+        from bench.cdnow import main as run
+    else:
+        print("usage: ./dev bench ingest|cdnow [ARGS]  (see bench/ingest.py, bench/cdnow.py)")
+        raise SystemExit(2)
+    run(rest)
+
+
+if __name__ == "__main__":
+    main()
