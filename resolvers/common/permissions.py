@@ -44,11 +44,15 @@ class PayloadErrors(FieldExtension):
     def __init__(self, roles: frozenset[Role], action: str) -> None:
         self.roles = roles
         self.action = action
+        self.field: Any = None
+
+    def apply(self, field: Any) -> None:
+        self.field = field
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
     ) -> Any:
-        payload = _payload_class(self.field)  # type: ignore[attr-defined]
+        payload = _payload_class(self.field)
         if info.context.caller.role not in self.roles:
             return payload(errors=[forbidden(self.action)])
         try:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain.base import utcnow
+from domain.service.sla import is_breached
 from resolvers.common.enums import Channel, TicketCategory, TicketPriority, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
@@ -73,7 +75,7 @@ class Ticket(Node):
 
     @strawberry.field(description="A due time passed without the response or resolution, or it came late.")
     def breached(self) -> bool:
-        not_implemented("Ticket.breached")
+        return is_breached(self.row, utcnow())
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")]:

@@ -1,0 +1,49 @@
+"""Read-side SQL for tickets and the SLA policy (Core, bound parameters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+
+from domain.base import table_of
+from domain.service.models import SlaPolicy, Ticket
+
+tickets = table_of(Ticket)
+sla_policies = table_of(SlaPolicy)
+
+
+def policies() -> Select[tuple[object, ...]]:
+    return select(
+        sla_policies.c.priority,
+        sla_policies.c.category,
+        sla_policies.c.first_response_minutes,
+        sla_policies.c.resolution_minutes,
+    )
+
+
+def ticket_by_id(ticket_id: int) -> Select[tuple[object, ...]]:
+    return select(tickets).where(tickets.c.id == ticket_id)
+
+
+def _missed(done: ColumnElement[dt.datetime], due: ColumnElement[dt.datetime], now: dt.datetime) -> ColumnElement[bool]:
+    return or_(and_(done.is_(None), due < now), done > due)
+
+
+def breached_condition(now: dt.datetime) -> ColumnElement[bool]:
+    """SQL twin of `sla.is_breached`: a due time passed without the response or resolution,
+    or it came late."""
+    return or_(
+        _missed(tickets.c.first_response_at, tickets.c.first_response_due_at, now),
+        _missed(tickets.c.resolved_at, tickets.c.resolution_due_at, now),
+    )
+
+
+def met_sla_condition() -> ColumnElement[bool]:
+    """SQL twin of `sla.met_sla`: responded and resolved, each by its due time."""
+    return and_(
+        tickets.c.first_response_at.is_not(None),
+        tickets.c.resolved_at.is_not(None),
+        tickets.c.first_response_at <= tickets.c.first_response_due_at,
+        tickets.c.resolved_at <= tickets.c.resolution_due_at,
+    )
