@@ -7,12 +7,14 @@ from typing import Annotated
 
 import strawberry
 
+from domain.loyalty import queries as loyalty_sql
 from resolvers.common import permissions as perm
 from resolvers.common.enums import Channel
 from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
 from resolvers.jobs.types import Job
+from resolvers.loyalty.accounts import tier_from_row
 from resolvers.loyalty.types import Tier
 from resolvers.privacy.types import AuditEntryConnection
 from resolvers.scoring.types import ScoringModel
@@ -29,7 +31,7 @@ class AreaQueries:
 
     @strawberry.field(description="Loyalty tiers, lowest first.")
     async def tiers(self, info: Info) -> list[Tier]:
-        not_implemented("tiers")
+        return [tier_from_row(row) for row in await info.context.rows(loyalty_sql.all_tiers())]
 
     @strawberry.field(description="Relationship metrics over [from, to), optionally for one channel.")
     async def insights(
