@@ -12,13 +12,14 @@ from domain.insights import queries as insights_sql
 from domain.insights.metrics import combine
 from domain.insights.queries import Period
 from domain.loyalty import queries as loyalty_sql
+from domain.scoring import queries as scoring_sql
 from resolvers.common import permissions as perm
 from resolvers.common.enums import Channel
+from resolvers.common.ids import decode_id
 from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
-from resolvers.jobs.types import Job
-from resolvers.loyalty.accounts import tier_from_row
+from resolvers.jobs.types import Job, load_job
 from resolvers.loyalty.types import Tier
 from resolvers.privacy.types import AuditEntryConnection
 from resolvers.scoring.types import ScoringModel
@@ -29,13 +30,15 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type
 class AreaQueries:
-    @strawberry.field(description="Saved segments.")
+    @strawberry.field(description="Saved segments, by name.")
     async def segments(self, info: Info) -> list[Segment]:
-        not_implemented("segments")
+        from resolvers.segments.dataloaders import AllSegmentsLoader
+
+        return [Segment(row=r) for r in await info.context.loader(AllSegmentsLoader).load(None)]
 
     @strawberry.field(description="Loyalty tiers, lowest first.")
     async def tiers(self, info: Info) -> list[Tier]:
-        return [tier_from_row(row) for row in await info.context.rows(loyalty_sql.all_tiers())]
+        return [Tier.of(r) for r in await info.context.rows(loyalty_sql.ALL_TIERS)]
 
     @strawberry.field(
         extensions=perm.roles_allowed(perm.STAFF),
@@ -56,13 +59,14 @@ class AreaQueries:
         service = (await ctx.rows(insights_sql.ticket_service(period, utcnow())))[0]
         return Insights.from_metrics(combine(base, activity, scores, service))
 
-    @strawberry.field(description="A background job by id.")
+    @strawberry.field(description="A background job by id: ADMIN sees every job, other roles the jobs they requested.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
-        not_implemented("job")
+        return await load_job(info.context, decode_id(id, "Job"))
 
     @strawberry.field(description="The models of the last full refresh; null before the first.")
     async def scoring_model(self, info: Info) -> ScoringModel | None:
-        not_implemented("scoringModel")
+        rows = await info.context.rows(scoring_sql.LATEST_MODEL)
+        return ScoringModel.of(rows[0]) if rows else None
 
     @strawberry.field(extensions=perm.roles_allowed(perm.AUDIT_LOG), description="ADMIN only.")
     async def audit_log(

@@ -15,9 +15,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import utcnow
+from domain.customers.filters import DEFAULT_TIER
 from domain.customers.survivors import survivor_id
 from domain.errors import InsufficientPoints, InvalidInput
-from domain.loyalty.queries import BASE_TIER, accounts, ledger, unexpired_earnings
+from domain.loyalty.queries import accounts, ledger, unexpired_earnings
 
 
 def consume_fifo(available: list[tuple[int, int]], points: int) -> list[tuple[int, int]]:
@@ -38,7 +39,7 @@ async def lock_account(conn: AsyncConnection, customer_id: int, now: dt.datetime
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     await conn.execute(
         dialect_insert(accounts)
-        .values(customer_id=customer_id, tier_code=BASE_TIER, tier_since=now)
+        .values(customer_id=customer_id, tier_code=DEFAULT_TIER, tier_since=now)
         .on_conflict_do_nothing(index_elements=[accounts.c.customer_id])
     )
     await conn.execute(select(accounts.c.customer_id).where(accounts.c.customer_id == customer_id).with_for_update())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from domain.base import table_of
-from domain.privacy.models import CurrentConsent
+from domain.privacy.models import ConsentRecord, CurrentConsent
 
 consents = table_of(CurrentConsent)
 
@@ -16,3 +16,17 @@ def granted_purposes(customer_ids: Sequence[int]) -> Select[tuple[int, str]]:
     return select(consents.c.customer_id, consents.c.purpose).where(
         consents.c.customer_id.in_(customer_ids), consents.c.granted.is_(True)
     )
+
+
+history = table_of(ConsentRecord)
+
+CURRENT_CONSENTS_BY_CUSTOMER_IDS = (
+    select(consents)
+    .where(consents.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(consents.c.customer_id, consents.c.purpose)
+)
+CONSENT_HISTORY_BY_CUSTOMER_IDS = (
+    select(history)
+    .where(history.c.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(history.c.customer_id, history.c.recorded_at, history.c.id)
+)

@@ -1,4 +1,4 @@
-"""Read-side SQL for tickets and the SLA policy (Core, bound parameters)."""
+"""Read-side SQL for service tickets and the SLA policy (Core statements, bound parameters)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import datetime as dt
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from domain.base import table_of
+from domain.paging import PerCustomerPages, by_ids
 from domain.service.models import SlaPolicy, Ticket
 
 tickets = table_of(Ticket)
 sla_policies = table_of(SlaPolicy)
+
+TICKET_PAGES = PerCustomerPages(tickets, time_column="opened_at", filters={"status": lambda p: tickets.c.status == p})
+TICKETS_BY_IDS = by_ids(tickets)
 
 
 def policies() -> Select[tuple[object, ...]]:

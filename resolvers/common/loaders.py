@@ -7,10 +7,12 @@ lives in `domain/<area>/queries.py`.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Executable, Row
 from strawberry.dataloader import DataLoader
+
+from domain.paging import Filters, PerCustomerPages
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -26,6 +28,10 @@ class _SqlLoader(DataLoader[Any, Any]):
     def statement(self, keys: Sequence[Any]) -> Executable:
         raise NotImplementedError
 
+    def params(self, keys: Sequence[Any]) -> dict[str, Any] | None:
+        """Bound parameters for `statement` (statements built once bind `:ids`)."""
+        return None
+
     def key_of(self, row: Row[Any]) -> Hashable:
         return getattr(row, self.key_field)  # type: ignore[no-any-return]
 
@@ -38,7 +44,7 @@ class RowsByKeyLoader(_SqlLoader):
 
     async def _batch(self, keys: list[Any]) -> list[Any]:
         grouped: dict[Hashable, list[Row[Any]]] = {key: [] for key in keys}
-        for row in await self.ctx.rows(self.statement(keys)):
+        for row in await self.ctx.rows(self.statement(keys), self.params(keys)):
             grouped[self.key_of(row)].append(row)
         return [grouped[key] for key in keys]
 
@@ -47,5 +53,75 @@ class RowByKeyLoader(_SqlLoader):
     """Loads at most one row for each key (None when absent)."""
 
     async def _batch(self, keys: list[Any]) -> list[Any]:
-        found = {self.key_of(row): row for row in await self.ctx.rows(self.statement(keys))}
+        found = {self.key_of(row): row for row in await self.ctx.rows(self.statement(keys), self.params(keys))}
         return [found.get(key) for key in keys]
+
+
+class ByIdsLoader(RowByKeyLoader):
+    """A RowByKeyLoader over a statement built once that binds the keys as `:ids`."""
+
+    key_field = "id"
+    query: ClassVar[Executable]
+
+    def statement(self, keys: Sequence[Any]) -> Executable:
+        return self.query
+
+    def params(self, keys: Sequence[Any]) -> dict[str, Any] | None:
+        return {"ids": list(keys)}
+
+
+class RowsByIdsLoader(RowsByKeyLoader):
+    """A RowsByKeyLoader over a statement built once that binds the keys as `:ids`."""
+
+    query: ClassVar[Executable]
+
+    def statement(self, keys: Sequence[Any]) -> Executable:
+        return self.query
+
+    def params(self, keys: Sequence[Any]) -> dict[str, Any] | None:
+        return {"ids": list(keys)}
+
+
+PageKey = tuple[int, int, Any, Filters]  # (customer_id, rows wanted, after cursor or None, filters)
+CountKey = tuple[int, Filters]
+
+
+class PagesByCustomerLoader(DataLoader[PageKey, list[Row[Any]]]):
+    """A page of rows per customer. Keys carry the page arguments; keys with the same arguments
+    are one windowed statement (`PerCustomerPages.page`), whatever the number of customers."""
+
+    pages: ClassVar[PerCustomerPages]
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(load_fn=self._batch)
+        self.ctx = ctx
+
+    async def _batch(self, keys: list[PageKey]) -> list[list[Row[Any]]]:
+        groups: dict[tuple[int, Any, Filters], dict[int, list[Row[Any]]]] = {}
+        for customer_id, limit, after, filters in keys:
+            groups.setdefault((limit, after, filters), {})[customer_id] = []
+        for (limit, after, filters), found in groups.items():
+            statement, params = self.pages.page(list(found), filters, after, limit)
+            for row in await self.ctx.rows(statement, params):
+                found[row.customer_id].append(row)
+        return [groups[(limit, after, filters)][cid] for cid, limit, after, filters in keys]
+
+
+class CountsByCustomerLoader(DataLoader[CountKey, int]):
+    """How many rows each customer has under the filters: one grouped COUNT per distinct filters."""
+
+    pages: ClassVar[PerCustomerPages]
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(load_fn=self._batch)
+        self.ctx = ctx
+
+    async def _batch(self, keys: list[CountKey]) -> list[int]:
+        groups: dict[Filters, dict[int, int]] = {}
+        for customer_id, filters in keys:
+            groups.setdefault(filters, {})[customer_id] = 0
+        for filters, counts in groups.items():
+            statement, params = self.pages.count(list(counts), filters)
+            for row in await self.ctx.rows(statement, params):
+                counts[row.customer_id] = int(row.n)
+        return [groups[filters][cid] for cid, filters in keys]

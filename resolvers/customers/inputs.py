@@ -7,6 +7,7 @@ import decimal
 
 import strawberry
 
+from domain.customers.filters import CustomerFilterSpec
 from resolvers.common.enums import Channel, ConsentPurpose, LifecycleStage, RfmSegment, ValueTier
 
 
@@ -57,3 +58,20 @@ class CustomerFilter:
     last_order_after: dt.datetime | None = None
     min_total_spent: decimal.Decimal | None = None
     has_open_ticket: bool | None = None
+
+    def to_spec(self) -> CustomerFilterSpec:
+        """The plain spec the domain filters on (and segments store)."""
+        return CustomerFilterSpec(
+            search=self.search,
+            channel=self.channel.value if self.channel else None,
+            rfm_segment=self.rfm_segment.value if self.rfm_segment else None,
+            lifecycle_stage=self.lifecycle_stage.value if self.lifecycle_stage else None,
+            value_tier=self.value_tier.value if self.value_tier else None,
+            tier_code=self.tier_code,
+            consent_granted=self.consent_granted.value if self.consent_granted else None,
+            min_churn_risk=self.min_churn_risk,
+            last_order_before=self.last_order_before,
+            last_order_after=self.last_order_after,
+            min_total_spent=self.min_total_spent,
+            has_open_ticket=self.has_open_ticket,
+        )

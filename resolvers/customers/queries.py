@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.base import utcnow
 from domain.customers import queries as sql
+from domain.customers.filters import filter_conditions
 from domain.customers.identifiers import normalize_identifier
-from domain.errors import InvalidInput
 from domain.privacy.visibility import visible_customer_conditions
 from resolvers.common.enums import IdentifierKind
 from resolvers.common.ids import decode_id
-from resolvers.common.node import Node, PageInfo
-from resolvers.common.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.common.node import Node
 from resolvers.context import Context
+from resolvers.customers.connection import customer_connection
 from resolvers.customers.inputs import CustomerFilter
 from resolvers.customers.lookup import load_customer
-from resolvers.customers.types import Customer, CustomerConnection, CustomerEdge, Viewer
+from resolvers.customers.types import Customer, CustomerConnection, Viewer
 from resolvers.nodes import resolve_node
 
 Info = strawberry.Info[Context, None]
@@ -49,26 +50,8 @@ class CustomerQueries:
     async def customers(
         self, info: Info, filter: CustomerFilter | None = None, first: int | None = 20, after: str | None = None
     ) -> CustomerConnection:
-        first = check_first(first)
-        if filter is not None:
-            raise InvalidInput("customer filters arrive with the read-side issue")
         ctx = info.context
         conditions = visible_customer_conditions(ctx.caller.role)
-        cursor = decode_cursor(after)
-        rows = await ctx.rows(sql.customer_page(conditions, cursor[0] if cursor else None, first + 1))
-        page = rows[:first]
-        edges = [CustomerEdge(cursor=encode_cursor(r.id), node=Customer(row=r)) for r in page]
-
-        async def total(context: Context) -> int:
-            return int(await context.scalar(sql.customer_count(conditions)))
-
-        return CustomerConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > first,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count_query=total,
-        )
+        if filter is not None:
+            conditions += filter_conditions(filter.to_spec(), default_region=ctx.settings.default_region, now=utcnow())
+        return await customer_connection(ctx, conditions, first, after)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from resolvers.common.connections import PageRequest
 from resolvers.common.enums import Channel, FeedbackKind, IdentifierKind, Role, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class Customer(Node):
             for r in rows
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Newest first.")
     async def orders(
         self,
         info: Info,
@@ -177,43 +177,71 @@ class Customer(Node):
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
     ) -> Annotated[OrderConnection, strawberry.lazy("resolvers.orders.types")]:
-        not_implemented("Customer.orders")
+        from resolvers.orders.types import OrderConnection
+
+        request = PageRequest.of(first, after, channel=channel and channel.value, since=since, until=until)
+        return await OrderConnection.of_customer(info.context, self.row.id, request)
 
     @strawberry.field
-    async def order_stats(self, info: Info) -> Annotated[OrderStats, strawberry.lazy("resolvers.orders.types")]:
-        not_implemented("Customer.orderStats")
+    def order_stats(self) -> Annotated[OrderStats, strawberry.lazy("resolvers.orders.types")]:
+        from resolvers.orders.types import order_stats
+
+        return order_stats(self.row)
 
     @strawberry.field
     async def loyalty(self, info: Info) -> Annotated[LoyaltyAccount, strawberry.lazy("resolvers.loyalty.types")]:
-        not_implemented("Customer.loyalty")
+        from resolvers.loyalty.dataloaders import AccountByCustomerLoader
+        from resolvers.loyalty.types import LoyaltyAccount
 
-    @strawberry.field
+        return LoyaltyAccount.of(await info.context.loader(AccountByCustomerLoader).load(self.row.id))
+
+    @strawberry.field(description="Newest first.")
     async def tickets(
         self, info: Info, first: int | None = 20, after: str | None = None, status: TicketStatus | None = None
     ) -> Annotated[TicketConnection, strawberry.lazy("resolvers.service.types")]:
-        not_implemented("Customer.tickets")
+        from resolvers.service.types import TicketConnection
 
-    @strawberry.field
+        request = PageRequest.of(first, after, status=status and status.value)
+        return await TicketConnection.of_customer(info.context, self.row.id, request)
+
+    @strawberry.field(description="Newest first.")
     async def feedback(
         self, info: Info, first: int | None = 20, after: str | None = None, kind: FeedbackKind | None = None
     ) -> Annotated[FeedbackConnection, strawberry.lazy("resolvers.feedback.types")]:
-        not_implemented("Customer.feedback")
+        from resolvers.feedback.types import FeedbackConnection
+
+        request = PageRequest.of(first, after, kind=kind and kind.value)
+        return await FeedbackConnection.of_customer(info.context, self.row.id, request)
 
     @strawberry.field(description="Null until the first refresh has scored this customer.")
     async def scores(self, info: Info) -> Annotated[Scores, strawberry.lazy("resolvers.scoring.types")] | None:
-        not_implemented("Customer.scores")
+        from resolvers.scoring.dataloaders import ScoresByCustomerLoader
+        from resolvers.scoring.types import Scores
+
+        row = await info.context.loader(ScoresByCustomerLoader).load(self.row.id)
+        return None if row is None else Scores.of(row)
 
     @strawberry.field(description="The current decision per purpose.")
     async def consents(self, info: Info) -> list[Annotated[Consent, strawberry.lazy("resolvers.privacy.types")]]:
-        not_implemented("Customer.consents")
+        from resolvers.privacy.dataloaders import ConsentsByCustomerLoader
+        from resolvers.privacy.types import Consent
+
+        return [Consent.current(r) for r in await info.context.loader(ConsentsByCustomerLoader).load(self.row.id)]
 
     @strawberry.field(description="Every decision ever recorded, oldest first (append-only).")
     async def consent_history(self, info: Info) -> list[Annotated[Consent, strawberry.lazy("resolvers.privacy.types")]]:
-        not_implemented("Customer.consentHistory")
+        from resolvers.privacy.dataloaders import ConsentHistoryByCustomerLoader
+        from resolvers.privacy.types import Consent
+
+        rows = await info.context.loader(ConsentHistoryByCustomerLoader).load(self.row.id)
+        return [Consent.recorded(r) for r in rows]
 
     @strawberry.field(description="Saved segments this customer is in now.")
     async def segments(self, info: Info) -> list[Annotated[Segment, strawberry.lazy("resolvers.segments.types")]]:
-        not_implemented("Customer.segments")
+        from resolvers.segments.dataloaders import SegmentsByCustomerLoader
+        from resolvers.segments.types import Segment
+
+        return [Segment(row=r) for r in await info.context.loader(SegmentsByCustomerLoader).load(self.row.id)]
 
     @strawberry.field
     async def merge_history(self, info: Info) -> list[MergeEvent]:

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from resolvers.common.connections import Count, PageRequest, page_of
 from resolvers.common.enums import Channel, FeedbackKind
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
+from resolvers.feedback.dataloaders import FeedbackByCustomerLoader, FeedbackCountsByCustomerLoader
 
 if TYPE_CHECKING:
     from resolvers.orders.types import Order
@@ -22,43 +23,48 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type(description="A CSAT (1..10), NPS (0..10) or review (1..5) answer.")
 class Feedback(Node):
+    """Built from a feedback row: `Feedback(row=r)`; scalar fields are plain attributes (see Order)."""
+
     row: strawberry.Private[Any]
+    id: strawberry.ID = strawberry.field(default=None)
+    kind: FeedbackKind = strawberry.field(default=None)
+    score: int = strawberry.field(default=None)
+    comment: str | None = None
+    channel: Channel = strawberry.field(default=None)
+    submitted_at: dt.datetime = strawberry.field(default=None)
+
+    def __post_init__(self) -> None:
+        r = self.row
+        self.id = strawberry.ID(encode_id("Feedback", r.id))
+        self.kind = FeedbackKind(r.kind)
+        self.score = r.score
+        self.comment = r.comment
+        self.channel = Channel(r.channel)
+        self.submitted_at = r.submitted_at
 
     @property
     def customer_id(self) -> int:
         return int(self.row.customer_id)
 
     @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Feedback", self.row.id))
-
-    @strawberry.field
-    def kind(self) -> FeedbackKind:
-        return FeedbackKind(self.row.kind)
-
-    @strawberry.field
-    def score(self) -> int:
-        return int(self.row.score)
-
-    @strawberry.field
-    def comment(self) -> str | None:
-        return self.row.comment  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def channel(self) -> Channel:
-        return Channel(self.row.channel)
-
-    @strawberry.field
-    def submitted_at(self) -> dt.datetime:
-        return self.row.submitted_at  # type: ignore[no-any-return]
-
-    @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("resolvers.orders.types")] | None:
-        not_implemented("Feedback.order")
+        from resolvers.orders.dataloaders import OrderByIdLoader
+        from resolvers.orders.types import Order
+
+        if self.row.order_id is None:
+            return None
+        row = await info.context.loader(OrderByIdLoader).load(self.row.order_id)
+        return None if row is None else Order(row=row)
 
     @strawberry.field
     async def ticket(self, info: Info) -> Annotated[Ticket, strawberry.lazy("resolvers.service.types")] | None:
-        not_implemented("Feedback.ticket")
+        from resolvers.service.dataloaders import TicketByIdLoader
+        from resolvers.service.types import Ticket
+
+        if self.row.ticket_id is None:
+            return None
+        row = await info.context.loader(TicketByIdLoader).load(self.row.ticket_id)
+        return None if row is None else Ticket(row=row)
 
 
 @strawberry.type
@@ -71,4 +77,18 @@ class FeedbackEdge:
 class FeedbackConnection:
     edges: list[FeedbackEdge]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Count]
+
+    @strawberry.field(description="Feedback matching the filter (loaded only when selected).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count(info.context)
+
+    @classmethod
+    async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> FeedbackConnection:
+        rows = await ctx.loader(FeedbackByCustomerLoader).load(request.key(customer_id))
+        edges, page_info = page_of(rows, request, "submitted_at", lambda r: Feedback(row=r))
+        return cls(
+            edges=[FeedbackEdge(cursor=c, node=n) for c, n in edges],
+            page_info=page_info,
+            count=request.counter(FeedbackCountsByCustomerLoader, customer_id),
+        )

@@ -7,9 +7,12 @@ from typing import Any
 
 import strawberry
 
+from domain.privacy.roles import Role
 from resolvers.common.enums import JobStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node
+from resolvers.context import Context
+from resolvers.jobs.dataloaders import JobByIdLoader
 
 
 @strawberry.type(description="A background job: status, timings, error and a JSON result.")
@@ -47,3 +50,12 @@ class Job(Node):
     @strawberry.field(description="JSON text, e.g. counts, or the export document.")
     def result(self) -> str | None:
         return self.row.result  # type: ignore[no-any-return]
+
+
+async def load_job(ctx: Context, job_id: int) -> Job | None:
+    """A job as its caller may see it: ADMIN sees every job, others only the jobs they requested
+    (a result can be an export of personal data)."""
+    row = await ctx.loader(JobByIdLoader).load(job_id)
+    if row is None or (ctx.caller.role is not Role.ADMIN and row.requested_by != ctx.caller.subject):
+        return None
+    return Job(row=row)

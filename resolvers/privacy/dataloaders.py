@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from domain.privacy import queries
+from resolvers.common.loaders import RowsByIdsLoader
 from resolvers.context import Context
 
 
@@ -22,3 +23,15 @@ class GrantedPurposesByCustomerLoader(DataLoader[int, frozenset[str]]):
         for row in await self.ctx.rows(queries.granted_purposes(list(keys))):
             granted[row.customer_id].add(row.purpose)
         return [frozenset(granted[key]) for key in keys]
+
+
+class ConsentsByCustomerLoader(RowsByIdsLoader):
+    """The current decision per purpose, ordered by purpose."""
+
+    query = queries.CURRENT_CONSENTS_BY_CUSTOMER_IDS
+
+
+class ConsentHistoryByCustomerLoader(RowsByIdsLoader):
+    """Every decision, oldest first."""
+
+    query = queries.CONSENT_HISTORY_BY_CUSTOMER_IDS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 
@@ -16,6 +17,29 @@ class Consent:
     status: ConsentStatus
     source: str
     updated_at: dt.datetime
+
+    @classmethod
+    def current(cls, row: Any) -> Consent:
+        return cls(
+            purpose=ConsentPurpose(row.purpose),
+            status=_status(row.granted),
+            source=row.source,
+            updated_at=row.updated_at,
+        )
+
+    @classmethod
+    def recorded(cls, row: Any) -> Consent:
+        """A consent_history row: the decision as taken at `recorded_at`."""
+        return cls(
+            purpose=ConsentPurpose(row.purpose),
+            status=_status(row.granted),
+            source=row.source,
+            updated_at=row.recorded_at,
+        )
+
+
+def _status(granted: bool) -> ConsentStatus:
+    return ConsentStatus.GRANTED if granted else ConsentStatus.WITHDRAWN
 
 
 @strawberry.type(description="A read of personal data in clear.")

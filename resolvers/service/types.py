@@ -9,11 +9,12 @@ import strawberry
 
 from domain.base import utcnow
 from domain.service.sla import is_breached
+from resolvers.common.connections import Count, PageRequest, page_of
 from resolvers.common.enums import Channel, TicketCategory, TicketPriority, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
+from resolvers.service.dataloaders import TicketCountsByCustomerLoader, TicketsByCustomerLoader
 
 if TYPE_CHECKING:
     from resolvers.customers.types import Customer
@@ -23,55 +24,40 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type(description="A service ticket with its SLA due times.")
 class Ticket(Node):
+    """Built from a tickets row: `Ticket(row=r)`; scalar fields are plain attributes (see Order)."""
+
     row: strawberry.Private[Any]
+    id: strawberry.ID = strawberry.field(default=None)
+    category: TicketCategory = strawberry.field(default=None)
+    priority: TicketPriority = strawberry.field(
+        default=None, description="Effective priority after value-based escalation."
+    )
+    status: TicketStatus = strawberry.field(default=None)
+    channel: Channel = strawberry.field(default=None)
+    subject: str = strawberry.field(default=None)
+    opened_at: dt.datetime = strawberry.field(default=None)
+    first_response_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    first_response_due_at: dt.datetime = strawberry.field(default=None)
+    resolution_due_at: dt.datetime = strawberry.field(default=None)
+
+    def __post_init__(self) -> None:
+        r = self.row
+        self.id = strawberry.ID(encode_id("Ticket", r.id))
+        self.category = TicketCategory(r.category)
+        self.priority = TicketPriority(r.priority)
+        self.status = TicketStatus(r.status)
+        self.channel = Channel(r.channel)
+        self.subject = r.subject
+        self.opened_at = r.opened_at
+        self.first_response_at = r.first_response_at
+        self.resolved_at = r.resolved_at
+        self.first_response_due_at = r.first_response_due_at
+        self.resolution_due_at = r.resolution_due_at
 
     @property
     def customer_id(self) -> int:
         return int(self.row.customer_id)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Ticket", self.row.id))
-
-    @strawberry.field
-    def category(self) -> TicketCategory:
-        return TicketCategory(self.row.category)
-
-    @strawberry.field(description="Effective priority after value-based escalation.")
-    def priority(self) -> TicketPriority:
-        return TicketPriority(self.row.priority)
-
-    @strawberry.field
-    def status(self) -> TicketStatus:
-        return TicketStatus(self.row.status)
-
-    @strawberry.field
-    def channel(self) -> Channel:
-        return Channel(self.row.channel)
-
-    @strawberry.field
-    def subject(self) -> str:
-        return str(self.row.subject)
-
-    @strawberry.field
-    def opened_at(self) -> dt.datetime:
-        return self.row.opened_at  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def first_response_at(self) -> dt.datetime | None:
-        return self.row.first_response_at  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def resolved_at(self) -> dt.datetime | None:
-        return self.row.resolved_at  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def first_response_due_at(self) -> dt.datetime:
-        return self.row.first_response_due_at  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def resolution_due_at(self) -> dt.datetime:
-        return self.row.resolution_due_at  # type: ignore[no-any-return]
 
     @strawberry.field(description="A due time passed without the response or resolution, or it came late.")
     def breached(self) -> bool:
@@ -79,7 +65,12 @@ class Ticket(Node):
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("resolvers.customers.types")]:
-        not_implemented("Ticket.customer")
+        from resolvers.customers.lookup import load_customer
+
+        customer = await load_customer(info.context, self.row.customer_id)
+        if customer is None:  # only reachable through a customer the caller sees
+            raise LookupError("ticket without a visible customer")
+        return customer
 
 
 @strawberry.type
@@ -92,4 +83,18 @@ class TicketEdge:
 class TicketConnection:
     edges: list[TicketEdge]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Count]
+
+    @strawberry.field(description="Tickets matching the filter (loaded only when selected).")
+    async def total_count(self, info: Info) -> int:
+        return await self.count(info.context)
+
+    @classmethod
+    async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> TicketConnection:
+        rows = await ctx.loader(TicketsByCustomerLoader).load(request.key(customer_id))
+        edges, page_info = page_of(rows, request, "opened_at", lambda r: Ticket(row=r))
+        return cls(
+            edges=[TicketEdge(cursor=c, node=n) for c, n in edges],
+            page_info=page_info,
+            count=request.counter(TicketCountsByCustomerLoader, customer_id),
+        )

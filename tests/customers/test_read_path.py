@@ -67,3 +67,24 @@ async def test_first_above_100_is_invalid_input(gql) -> None:
 async def test_unknown_customer_is_null(gql) -> None:
     data = await gql("query($id: ID!) { customer(id: $id) { id } }", {"id": encode_id("Customer", 999999)})
     assert data["customer"] is None
+
+
+async def test_customer_by_identifier_finds_any_format(engine, gql) -> None:
+    from domain.privacy.roles import Role
+
+    cid = await _ingest(engine, channel="STORE", external_id="s-9", email="Li@Example.com", phone="13912345678",
+                        member_card="vip 0009")  # fmt: skip
+    query = "query($k: IdentifierKind!, $v: String!) { customerByIdentifier(kind: $k, value: $v) { id } }"
+    expected = {"id": encode_id("Customer", cid)}
+    for kind, value in [
+        ("EMAIL", "  li@EXAMPLE.com "),
+        ("PHONE", "+86 139-1234-5678"),
+        ("PHONE", "0086 13912345678"),
+        ("MEMBER_CARD", "VIP-0009"),
+        ("EXTERNAL_ID", "STORE:s-9"),
+    ]:
+        assert (await gql(query, {"k": kind, "v": value}))["customerByIdentifier"] == expected, (kind, value)
+    assert (await gql(query, {"k": "EMAIL", "v": "nobody@example.com"}))["customerByIdentifier"] is None
+    assert (await gql(query, {"k": "EMAIL", "v": "not an email"}))["customerByIdentifier"] is None
+    hidden = await gql(query, {"k": "EMAIL", "v": "li@example.com"}, role=Role.PARTNER)
+    assert hidden["customerByIdentifier"] is None  # no THIRD_PARTY_SHARING grant

@@ -1,0 +1,33 @@
+"""Read-side SQL for orders and their lines (Core statements with bound parameters, built once)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, bindparam, select
+
+from domain.base import table_of
+from domain.orders.models import Order, OrderLine
+from domain.paging import PerCustomerPages, by_ids
+
+orders = table_of(Order)
+lines = table_of(OrderLine)
+
+ORDER_PAGES = PerCustomerPages(
+    orders,
+    time_column="placed_at",
+    filters={
+        "channel": lambda p: orders.c.channel == p,
+        "since": lambda p: orders.c.placed_at >= p,
+        "until": lambda p: orders.c.placed_at < p,
+    },
+)
+ORDERS_BY_IDS = by_ids(orders)
+LINES_BY_ORDER_IDS = (
+    select(lines).where(lines.c.order_id.in_(bindparam("ids", expanding=True))).order_by(lines.c.order_id, lines.c.id)
+)
+
+
+def orders_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
+    """Orders by id with the ids inlined (callers that do not bind `:ids`)."""
+    return select(orders).where(orders.c.id.in_(ids))

@@ -1,0 +1,80 @@
+"""Building a connection page from the first + 1 rows a per-customer loader returned.
+
+Cursors of newest-first lists encode (time, id); they stay correct while rows are inserted
+(a new row sorts before or after the cursor, never shifts it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from domain.errors import InvalidInput
+from domain.paging import Filters, PerCustomerPages
+from resolvers.common.loaders import CountsByCustomerLoader, PageKey
+from resolvers.common.node import PageInfo
+from resolvers.common.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.context import Context
+
+N = TypeVar("N")
+Count = Callable[[Context], Awaitable[int]]
+
+
+def time_cursor(at: dt.datetime, pk: int) -> str:
+    return encode_cursor(at.astimezone(dt.UTC).isoformat(), pk)
+
+
+def decode_time_cursor(after: str | None) -> tuple[dt.datetime, int] | None:
+    values = decode_cursor(after, arity=2)
+    if values is None:
+        return None
+    at, pk = values
+    try:
+        if not isinstance(pk, int) or not isinstance(at, str):
+            raise ValueError(after)
+        parsed = dt.datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise InvalidInput("not a valid cursor", field=["after"]) from exc
+    if parsed.tzinfo is None:
+        raise InvalidInput("not a valid cursor", field=["after"])
+    return parsed.astimezone(dt.UTC), pk
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A validated `first`/`after` and the filters, as the loader keys and the page need them."""
+
+    first: int
+    after: tuple[dt.datetime, int] | None
+    filters: Filters
+
+    @classmethod
+    def of(cls, first: int | None, after: str | None, **filters: Any) -> PageRequest:
+        return cls(check_first(first), decode_time_cursor(after), PerCustomerPages.filters_of(**filters))
+
+    def key(self, customer_id: int) -> PageKey:
+        return (customer_id, self.first + 1, self.after, self.filters)
+
+    def counter(self, loader: type[CountsByCustomerLoader], customer_id: int) -> Count:
+        """totalCount, loaded (in one grouped statement per filters) only when it is selected."""
+
+        async def count(ctx: Context) -> int:
+            return await ctx.loader(loader).load((customer_id, self.filters))
+
+        return count
+
+
+def page_of(
+    rows: Sequence[Any], request: PageRequest, time_column: str, wrap: Callable[[Any], N]
+) -> tuple[list[tuple[str, N]], PageInfo]:
+    """(cursor, node) pairs of the page and its PageInfo."""
+    page = rows[: request.first]
+    edges = [(time_cursor(getattr(r, time_column), r.id), wrap(r)) for r in page]
+    return edges, PageInfo(
+        has_next_page=len(rows) > request.first,
+        has_previous_page=request.after is not None,
+        start_cursor=edges[0][0] if edges else None,
+        end_cursor=edges[-1][0] if edges else None,
+    )

@@ -1,0 +1,46 @@
+"""A keyset page of customers (by id) under any SQL conditions, with a lazy totalCount.
+
+Shared by `customers(filter:)` and anything else that lists customers (segment members), so
+visibility and paging behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement
+
+from domain.customers import queries as sql
+from domain.errors import InvalidInput
+from resolvers.common.node import PageInfo
+from resolvers.common.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.context import Context
+from resolvers.customers.types import Customer, CustomerConnection, CustomerEdge
+
+
+async def customer_connection(
+    ctx: Context, conditions: Sequence[ColumnElement[bool]], first: int | None, after: str | None
+) -> CustomerConnection:
+    """`conditions` must already include the caller's visibility."""
+    limit = check_first(first)
+    cursor = decode_cursor(after)
+    after_id = cursor[0] if cursor else None
+    if after_id is not None and not isinstance(after_id, int):
+        raise InvalidInput("not a valid cursor", field=["after"])
+    rows = await ctx.rows(sql.customer_page(conditions, after_id, limit + 1))
+    page = rows[:limit]
+    edges = [CustomerEdge(cursor=encode_cursor(r.id), node=Customer(row=r)) for r in page]
+
+    async def total(context: Context) -> int:
+        return int(await context.scalar(sql.customer_count(conditions)))
+
+    return CustomerConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > limit,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count_query=total,
+    )

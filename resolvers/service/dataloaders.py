@@ -1,0 +1,18 @@
+"""Request-scoped DataLoaders of the service area."""
+
+from __future__ import annotations
+
+from domain.service import queries
+from resolvers.common.loaders import ByIdsLoader, CountsByCustomerLoader, PagesByCustomerLoader
+
+
+class TicketsByCustomerLoader(PagesByCustomerLoader):
+    pages = queries.TICKET_PAGES
+
+
+class TicketCountsByCustomerLoader(CountsByCustomerLoader):
+    pages = queries.TICKET_PAGES
+
+
+class TicketByIdLoader(ByIdsLoader):
+    query = queries.TICKETS_BY_IDS
