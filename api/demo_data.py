@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.demo_crm import seed_crm
 from domain.customers.ingest import AddressData, ProfileData, ingest_profile
 from domain.orders.record import LineData, OrderData, record_order
 
@@ -162,4 +163,5 @@ async def seed(
                 counts["people"] += 1
         if progress:
             progress(min(start + batch, customers))
+    counts.update(await seed_crm(engine, seed=seed))
     return counts
