@@ -186,3 +186,25 @@ async def test_only_admin_and_support_agents_handle_tickets(engine, gql, role) -
     assert agent["errors"] == []
     refused = (await gql(RESPOND, {"id": agent["ticket"]["id"]}, role=role))["respondToTicket"]
     assert refused["errors"][0]["code"] == "FORBIDDEN"
+
+
+async def test_customer_tickets_filtered_by_breached(engine, gql) -> None:
+    cid = await create_customer(engine)
+    overdue = (await open_ticket(gql, cid, priority="LOW"))["ticket"]["id"]  # opened in March 2026
+    on_time = (await open_ticket(gql, cid, priority="URGENT"))["ticket"]["id"]
+    await gql(RESPOND, {"id": on_time, "at": at(10)})
+    await gql(RESOLVE, {"id": on_time, "at": at(60)})
+    fresh = (await open_ticket(gql, cid, opened=None))["ticket"]["id"]
+    query = """query($id: ID!, $b: Boolean) { customer(id: $id) {
+      tickets(breached: $b) { totalCount edges { node { id breached } } } } }"""
+
+    async def ids(breached: bool | None) -> set[str]:
+        data = await gql(query, {"id": encode_id("Customer", cid), "b": breached})
+        tickets = data["customer"]["tickets"]
+        assert tickets["totalCount"] == len(tickets["edges"])
+        assert all(breached is None or e["node"]["breached"] is breached for e in tickets["edges"])
+        return {e["node"]["id"] for e in tickets["edges"]}
+
+    assert await ids(True) == {overdue}
+    assert await ids(False) == {on_time, fresh}
+    assert await ids(None) == {overdue, on_time, fresh}
