@@ -195,6 +195,35 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_refresh_scores(args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    from domain.scoring.refresh import refresh_all
+
+    as_of = dt.datetime.fromisoformat(args.as_of.replace("Z", "+00:00")) if args.as_of else None
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=dt.UTC)
+
+    async def go(engine: Any) -> dict[str, Any]:
+        labels = {
+            "aggregate": "reading orders (one SQL pass)",
+            "fit": "fitting BG/NBD + Gamma-Gamma",
+            "write": "writing scores",
+        }
+        with Progress(console=console) as progress:
+            tasks: dict[str, Any] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(labels.get(stage, stage), total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            return await refresh_all(engine, as_of, report)
+
+    result = _run(go)
+    console.print(f"scored {result['customers']} customers ({result['rfmScored']} with RFM); model {result['modelId']}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description="Customer-360 GraphQL API for omnichannel retail.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -206,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="migrate, seed demo data if empty, print an ADMIN token")
     serve.add_argument("--customers", type=int, default=2000, help="demo people to seed with --demo")
     serve.set_defaults(fn=cmd_serve)
+
+    refresh = sub.add_parser("refresh-scores", help="a full score refresh in the foreground, with progress")
+    refresh.add_argument("--as-of", help="ISO time (default now), e.g. 1997-09-30T00:00:00Z")
+    refresh.set_defaults(fn=cmd_refresh_scores)
 
     sub.add_parser("migrate", help="migrate the database to the latest revision").set_defaults(fn=cmd_migrate)
 

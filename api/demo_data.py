@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from api.demo_crm import seed_crm
 from domain.customers.bulk import ingest_profiles
 from domain.customers.ingest import AddressData, IdentityRules, ProfileData
 from domain.db import in_transaction
@@ -169,6 +170,7 @@ async def seed(
         counts["orders"] += len(orders)
         if progress:
             progress(min(start + batch, customers))
+    counts.update(await seed_crm(engine, seed=seed))
     return counts
 
 

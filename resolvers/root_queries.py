@@ -7,12 +7,15 @@ from typing import Annotated
 
 import strawberry
 
+from domain.base import utcnow
+from domain.insights import queries as insights_sql
+from domain.insights.metrics import combine
+from domain.insights.queries import Period
 from domain.loyalty import queries as loyalty_sql
 from domain.scoring import queries as scoring_sql
 from resolvers.common import permissions as perm
 from resolvers.common.enums import Channel
 from resolvers.common.ids import decode_id
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.insights.types import Insights
 from resolvers.jobs.types import Job, load_job
@@ -37,7 +40,10 @@ class AreaQueries:
     async def tiers(self, info: Info) -> list[Tier]:
         return [Tier.of(r) for r in await info.context.rows(loyalty_sql.ALL_TIERS)]
 
-    @strawberry.field(description="Relationship metrics over [from, to), optionally for one channel.")
+    @strawberry.field(
+        extensions=perm.roles_allowed(perm.STAFF),
+        description="Relationship metrics over [from, to), optionally for one channel (staff only).",
+    )
     async def insights(
         self,
         info: Info,
@@ -45,7 +51,13 @@ class AreaQueries:
         to: dt.datetime,
         channel: Channel | None = None,
     ) -> Insights:
-        not_implemented("insights")
+        ctx = info.context
+        period = Period(start=from_, end=to, channel=channel.value if channel else None)
+        base = (await ctx.rows(insights_sql.customer_base(period)))[0]
+        activity = (await ctx.rows(insights_sql.order_activity(period)))[0]
+        scores = (await ctx.rows(insights_sql.feedback_scores(period)))[0]
+        service = (await ctx.rows(insights_sql.ticket_service(period, utcnow())))[0]
+        return Insights.from_metrics(combine(base, activity, scores, service))
 
     @strawberry.field(description="A background job by id: ADMIN sees every job, other roles the jobs they requested.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:

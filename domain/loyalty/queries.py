@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from domain.base import table_of
 from domain.customers.filters import DEFAULT_TIER
@@ -67,3 +67,17 @@ ACCOUNTS_BY_CUSTOMER_IDS = (
 
 def account_params(customer_ids: list[int], now: dt.datetime) -> dict[str, Any]:
     return {"ids": customer_ids, "now": now, "expiry_horizon": now + EXPIRY_WINDOW, "spend_since": now - SPEND_WINDOW}
+
+
+def unexpired_earnings(customer_id: int, now: dt.datetime) -> Select[tuple[object, ...]]:
+    """Earn entries with points left that have not expired, oldest first (the redemption order)."""
+    return (
+        select(ledger.c.id, ledger.c.remaining)
+        .where(
+            ledger.c.customer_id == customer_id,
+            ledger.c.delta > 0,
+            ledger.c.remaining > 0,
+            (ledger.c.expires_at.is_(None)) | (ledger.c.expires_at > now),
+        )
+        .order_by(ledger.c.at, ledger.c.id)
+    )

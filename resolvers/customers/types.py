@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain.base import utcnow
 from domain.privacy.masking import PiiClass, identifier_class
 from resolvers.common.connections import PageRequest
 from resolvers.common.enums import Channel, FeedbackKind, IdentifierKind, Role, TicketStatus
@@ -207,13 +208,25 @@ class Customer(Node):
 
         return LoyaltyAccount.of(await info.context.loader(AccountByCustomerLoader).load(self.row.id))
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(description="Newest first; `breached` keeps only breached (true) or in-SLA (false) tickets.")
     async def tickets(
-        self, info: Info, first: int | None = 20, after: str | None = None, status: TicketStatus | None = None
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: TicketStatus | None = None,
+        breached: bool | None = None,
     ) -> Annotated[TicketConnection, strawberry.lazy("resolvers.service.types")]:
         from resolvers.service.types import TicketConnection
 
-        request = PageRequest.of(first, after, status=status and status.value)
+        now = utcnow()
+        request = PageRequest.of(
+            first,
+            after,
+            status=status and status.value,
+            breached_at=now if breached is True else None,
+            in_sla_at=now if breached is False else None,
+        )
         return await TicketConnection.of_customer(info.context, self.row.id, request)
 
     @strawberry.field(description="Newest first.")

@@ -6,10 +6,12 @@ import decimal
 
 import strawberry
 
+from domain.insights.metrics import Metrics
+
 
 @strawberry.type
 class Insights:
-    customers: int
+    customers: int = strawberry.field(description="Customers that existed at the end of the period.")
     active_customers: int = strawberry.field(description="At least one order in the period.")
     repurchase_rate: float = strawberry.field(description="Share of active customers with 2+ orders in the period.")
     churn_rate: float = strawberry.field(
@@ -21,3 +23,20 @@ class Insights:
     sla_compliance: float | None = strawberry.field(
         description="Share of tickets due in the period that met both due times; null without tickets."
     )
+    breached_tickets: int = strawberry.field(
+        description="Tickets whose resolution was due in the period that are breached now."
+    )
+
+    @classmethod
+    def from_metrics(cls, m: Metrics) -> Insights:
+        return cls(
+            customers=m.customers,
+            active_customers=m.active_customers,
+            repurchase_rate=m.repurchase_rate,
+            churn_rate=m.churn_rate,
+            average_clv=m.average_clv_cents.scaleb(-2),
+            nps=m.nps,
+            csat=m.csat,
+            sla_compliance=m.sla_compliance,
+            breached_tickets=m.breached_tickets,
+        )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.loyalty import redeem
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
-from resolvers.common.pending import not_implemented
+from resolvers.common.ids import decode_id
 from resolvers.context import Context
+from resolvers.loyalty.accounts import load_account
 from resolvers.loyalty.types import LoyaltyAccount
 
 Info = strawberry.Info[Context, None]
@@ -21,6 +23,11 @@ class PointsPayload:
 
 @strawberry.type
 class LoyaltyMutations:
-    @perm.guarded_mutation(perm.POINTS, "redeem points")
+    @perm.guarded_mutation(perm.POINTS, "redeem points", "Spends points, oldest first; never below zero.")
     async def redeem_points(self, info: Info, customer_id: strawberry.ID, points: int, reason: str) -> PointsPayload:
-        not_implemented("redeemPoints")
+        async with info.context.transaction() as conn:
+            survivor = await redeem.redeem_points(
+                conn, decode_id(customer_id, "Customer", "customerId"), points, reason
+            )
+            account = await load_account(conn, survivor)
+        return PointsPayload(account=account)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.segments.create import create_segment
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
-from resolvers.common.pending import not_implemented
 from resolvers.context import Context
 from resolvers.segments.inputs import SegmentInput
 from resolvers.segments.types import Segment
@@ -24,4 +24,9 @@ class SegmentPayload:
 class SegmentMutations:
     @perm.guarded_mutation(perm.SEGMENTS, "create segments")
     async def create_segment(self, info: Info, input: SegmentInput) -> SegmentPayload:
-        not_implemented("createSegment")
+        ctx = info.context
+        async with ctx.transaction() as conn:
+            row = await create_segment(
+                conn, name=input.name, spec=input.filter.to_spec(), created_by=ctx.caller.subject
+            )
+        return SegmentPayload(segment=Segment(row=row))

@@ -6,9 +6,10 @@ import datetime as dt
 
 import strawberry
 
+from domain.service.tickets import TicketData, open_ticket, resolve_ticket, respond_to_ticket
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
-from resolvers.common.pending import not_implemented
+from resolvers.common.ids import decode_id
 from resolvers.context import Context
 from resolvers.service.inputs import TicketInput
 from resolvers.service.types import Ticket
@@ -26,16 +27,30 @@ class TicketPayload:
 class ServiceMutations:
     @perm.guarded_mutation(perm.TICKETS, "open tickets")
     async def open_ticket(self, info: Info, input: TicketInput) -> TicketPayload:
-        not_implemented("openTicket")
+        data = TicketData(
+            customer_id=decode_id(input.customer_id, "Customer", "customerId"),
+            category=input.category.value,
+            priority=input.priority.value,
+            channel=input.channel.value,
+            subject=input.subject,
+            opened_at=input.opened_at,
+        )
+        async with info.context.transaction() as conn:
+            row = await open_ticket(conn, data)
+        return TicketPayload(ticket=Ticket(row=row))
 
     @perm.guarded_mutation(perm.TICKETS, "respond to tickets")
     async def respond_to_ticket(
         self, info: Info, ticket_id: strawberry.ID, at: dt.datetime | None = None
     ) -> TicketPayload:
-        not_implemented("respondToTicket")
+        async with info.context.transaction() as conn:
+            row = await respond_to_ticket(conn, decode_id(ticket_id, "Ticket", "ticketId"), at=at)
+        return TicketPayload(ticket=Ticket(row=row))
 
     @perm.guarded_mutation(perm.TICKETS, "resolve tickets")
     async def resolve_ticket(
         self, info: Info, ticket_id: strawberry.ID, at: dt.datetime | None = None
     ) -> TicketPayload:
-        not_implemented("resolveTicket")
+        async with info.context.transaction() as conn:
+            row = await resolve_ticket(conn, decode_id(ticket_id, "Ticket", "ticketId"), at=at)
+        return TicketPayload(ticket=Ticket(row=row))
