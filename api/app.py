@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 import uuid
@@ -123,7 +124,27 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         started = time.perf_counter()
         try:
             with LATENCY.time():
-                response = await view.run(request, context=ctx)
+                try:
+                    response = await view.run(request, context=ctx)
+                except asyncio.CancelledError:
+                    # A cancellation aimed at this request (client gone, shutdown) propagates;
+                    # a stray one from inside execution (graphql-core aborting sibling fields
+                    # that share a DataLoader batch) is answered as an internal error.
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise
+                    log.error("request_cancelled_inside_execution", request_id=ctx.request_id)
+                    REQUESTS.labels("internal").inc()
+                    return JSONResponse(
+                        {
+                            "errors": [
+                                {
+                                    "message": f"internal error (request id {ctx.request_id})",
+                                    "extensions": {"code": "INTERNAL", "requestId": ctx.request_id},
+                                }
+                            ]
+                        },
+                    )
             if ctx.retry_after is not None:
                 REQUESTS.labels("rate_limited").inc()
                 response = Response(

@@ -11,7 +11,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of
@@ -181,6 +181,9 @@ async def create_points_entry(
 
 
 async def set_tier(conn: AsyncConnection, *, customer_id: int, tier_code: str) -> None:
+    """Put the customer in a tier (replacing the account orders may already have opened)."""
+    accounts = table_of(LoyaltyAccount)
+    await conn.execute(delete(accounts).where(accounts.c.customer_id == customer_id))
     await conn.execute(
         insert(table_of(LoyaltyAccount)).values(customer_id=customer_id, tier_code=tier_code, tier_since=NOW)
     )

@@ -38,7 +38,7 @@ PEOPLE: list[dict[str, Any]] = [
         "birth": dt.date(1985, 3, 9),
         "line1": "徐汇区漕溪北路1200号",
         "postal": "200030",
-        "profiles": [("STORE", "K7Q9X1", "+8613912345678")],
+        "profiles": [("STORE", "K7Q9X1", "+8613912345670")],
         "granted": (),
     },
     {
