@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import statistics
 import tempfile
@@ -42,6 +41,7 @@ from typing import Any
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from api.app import freeze_startup_heap
 from api.migrate import upgrade
 from domain.callers.caller import Caller
 from domain.db import make_engine
@@ -142,8 +142,7 @@ async def _run_once(
 async def _measure(engine: AsyncEngine, settings: Settings, args: argparse.Namespace) -> None:
     schemas = {"standard": build_schema("standard"), "fast": build_schema("fast")}
     if not args.no_freeze:
-        gc.collect()
-        gc.freeze()  # as the server does once it has started (api/app.py)
+        freeze_startup_heap()  # as the server does once started
     role = Role(args.role)
     scenarios: dict[str, tuple[str, Callable[[int], dict[str, Any]]]] = {
         "customer360": (CUSTOMER_360, lambda n: {"id": encode_id("Customer", 1 + n % args.customers)}),
