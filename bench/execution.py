@@ -5,6 +5,7 @@ inserts the uniform data set of tests/bulk.py (every customer with 2 profiles, 1
 lines, 3 tickets, 3 feedback, points, scores, consents), then runs, in this one process and
 alternating the two executors run by run:
 
+- `viewer`: `{ viewer { role } }`, the fixed cost of a request (no SQL);
 - `customer360`: the full customer 360 of tests/customers/graph_queries.py, a different customer
   each run;
 - `list50`: `customers(first: 50, filter: {valueTier: HIGH})` with each customer's last 5 orders
@@ -15,10 +16,12 @@ audit write and every schema extension included; no HTTP). Both executors must a
 (checked on every run). It prints, per query and executor, the best and median wall milliseconds,
 the median CPU milliseconds of this process (the database server and the other processes of the
 machine are not counted), the fields resolved per response (every key of every object in `data`),
-CPU microseconds per field, and the ratios standard / fast.
+CPU microseconds per field, and the ratios to fast. `--baseline` adds the schema as it was
+before (standard executor, strawberry's ParserCache/ValidationCache/limiters); `--no-freeze`
+leaves the startup heap to the garbage collector, as the server did before `freeze_startup_heap`.
 
     .venv/bin/python -m bench.execution [--database postgresql|sqlite] [--customers 500] [--runs 40]
-                                        [--role ADMIN] [--profile fast|standard]
+                                        [--role ADMIN] [--baseline] [--no-freeze] [--profile fast|standard]
 
 (`./dev bench execution ...`.) PostgreSQL: C360_BENCH_POSTGRES_URL
 (default postgresql://postgres@127.0.0.1:5432/postgres); the database is dropped at the end.
@@ -122,6 +125,37 @@ def _settings(url: str, var_dir: Path) -> Settings:
     )
 
 
+def baseline_schema() -> Any:
+    """The schema as it was before the fast path: the standard executor with strawberry's
+    ParserCache, ValidationCache (which missed: new rule classes per request) and limiters."""
+    from strawberry.extensions import (
+        MaxAliasesLimiter,
+        MaxTokensLimiter,
+        ParserCache,
+        QueryDepthLimiter,
+        ValidationCache,
+    )
+
+    from resolvers.common.cost import CostLimiter
+    from resolvers.common.error_shaping import ErrorShaping
+    from resolvers.privacy.audit import AuditWriter
+    from resolvers.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+
+    return build_schema(
+        "standard",
+        [
+            ErrorShaping,
+            AuditWriter,
+            CostLimiter,
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+    )
+
+
 async def _run_once(
     schema: Any, engine: AsyncEngine, settings: Settings, role: Role, query: str, variables: dict[str, Any]
 ) -> tuple[float, float, Any]:
@@ -141,10 +175,13 @@ async def _run_once(
 
 async def _measure(engine: AsyncEngine, settings: Settings, args: argparse.Namespace) -> None:
     schemas = {"standard": build_schema("standard"), "fast": build_schema("fast")}
+    if args.baseline:
+        schemas = {"baseline": baseline_schema(), **schemas}
     if not args.no_freeze:
         freeze_startup_heap()  # as the server does once started
     role = Role(args.role)
     scenarios: dict[str, tuple[str, Callable[[int], dict[str, Any]]]] = {
+        "viewer": ("{ viewer { role } }", lambda n: {}),
         "customer360": (CUSTOMER_360, lambda n: {"id": encode_id("Customer", 1 + n % args.customers)}),
         "list50": (LIST_50, lambda n: {"first": 50}),
     }
@@ -163,18 +200,20 @@ async def _measure(engine: AsyncEngine, settings: Settings, args: argparse.Names
                     timings[executor].seconds.append(elapsed)
                     timings[executor].cpu.append(cpu)
                     timings[executor].fields = count_fields(data)
-            if answers["standard"] != answers["fast"]:
+            if any(answer != answers["fast"] for answer in answers.values()):
                 raise SystemExit(f"{name}: the executors answered differently on run {n}")
         for executor, t in timings.items():
             per_field = t.cpu_median_ms * 1000 / t.fields if t.fields else 0.0
             row = f"{name:<12} {executor:<9} {t.best_ms:>8.2f} {t.median_ms:>10.2f} {t.cpu_median_ms:>7.2f}"
             print(f"{row} {t.fields:>7} {per_field:>9.2f}")
-        standard, fast = timings["standard"], timings["fast"]
-        print(
-            f"{name:<12} standard/fast: best {standard.best_ms / fast.best_ms:.2f}x,"
-            f" median {standard.median_ms / fast.median_ms:.2f}x,"
-            f" cpu {standard.cpu_median_ms / fast.cpu_median_ms:.2f}x"
-        )
+        fast = timings["fast"]
+        for other in [e for e in timings if e != "fast"]:
+            slow = timings[other]
+            print(
+                f"{name:<12} {other}/fast: best {slow.best_ms / fast.best_ms:.2f}x,"
+                f" median {slow.median_ms / fast.median_ms:.2f}x,"
+                f" cpu {slow.cpu_median_ms / fast.cpu_median_ms:.2f}x"
+            )
 
 
 async def _profile(
@@ -231,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--role", default="ADMIN", choices=[r.value for r in Role])
+    parser.add_argument("--baseline", action="store_true", help="also time the schema as before (baseline_schema)")
     parser.add_argument("--no-freeze", action="store_true", help="leave the startup heap to the collector")
     parser.add_argument("--profile", choices=["fast", "standard"], help="cProfile one executor instead of timing")
     asyncio.run(_main(parser.parse_args(argv)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -61,9 +62,22 @@ class C360Schema(strawberry.Schema):
         ErrorShaping logs unexpected errors by type, path and statement instead."""
 
 
-def build_schema(executor: str | None = None) -> strawberry.Schema:
+def extensions() -> list[Any]:
+    """The schema extensions, in order (the limits before the document cache they key)."""
+    return [
+        ErrorShaping,
+        AuditWriter,
+        CostLimiter,
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules(LIMIT_RULES),
+        DocumentCache,
+    ]
+
+
+def build_schema(executor: str | None = None, schema_extensions: list[Any] | None = None) -> strawberry.Schema:
     """The schema, executed by `executor` (default: C360_EXECUTOR, else "fast"); both answer
-    alike (tests/execution/), the standard one is kept to compare and to fall back on."""
+    alike (tests/execution/), the standard one is kept to compare and to fall back on.
+    `schema_extensions` replaces `extensions()` (bench/execution.py's baseline)."""
     executor = executor or os.environ.get("C360_EXECUTOR") or "fast"
     if executor not in EXECUTORS:
         raise ValueError(f"C360_EXECUTOR must be one of {', '.join(EXECUTORS)}, not {executor!r}")
@@ -79,14 +93,7 @@ def build_schema(executor: str | None = None) -> strawberry.Schema:
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=FastExecutor if executor == "fast" else None,
-        extensions=[
-            ErrorShaping,
-            AuditWriter,
-            CostLimiter,
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: AddValidationRules(LIMIT_RULES),
-            DocumentCache,
-        ],
+        extensions=extensions() if schema_extensions is None else schema_extensions,
     )
 
 

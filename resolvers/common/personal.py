@@ -8,6 +8,8 @@ A personal field declares its class next to itself::
 `PersonalField` resolves the value, asks `domain.privacy.masking.decide` how the caller sees it
 (role and the customer's currently granted purposes), answers it clear, masked or null, and
 records every clear value in the request's audit trail (written by `AuditWriter` at the end).
+That decision is `PersonalField.shown`, which the fast executor (resolvers/execution/) calls too,
+so both execution paths mask and audit with the same code.
 
 It is cheap on purpose, because it runs once per personal value: no SQL of its own. Only roles
 whose view depends on consent (MARKETER, PARTNER) read the customer's granted purposes, through
