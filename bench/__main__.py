@@ -1,4 +1,5 @@
-"""`./dev bench NAME [ARGS]`: ingest (c360 import throughput) or cdnow (the CDNOW import check)."""
+"""`./dev bench NAME [ARGS]`: dataset (the 1M/10M data set), ingest (c360 import throughput) or
+cdnow (the CDNOW import check). The side-by-side load test is `bench/run` (see bench/README.md)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import sys
 
 def main() -> None:
     name, *rest = sys.argv[1:] or ["help"]
-    if name == "ingest":
+    if name == "dataset":
+        from bench.dataset import main as run
+    elif name == "ingest":
         from bench.ingest import main as run
     elif name == "cdnow":
         from bench.cdnow import main as run
     else:
-        print("usage: ./dev bench ingest|cdnow [ARGS]  (see bench/ingest.py, bench/cdnow.py)")
+        print("usage: ./dev bench dataset|ingest|cdnow [ARGS]  (see bench/dataset.py, bench/ingest.py, bench/cdnow.py)")
         raise SystemExit(2)
     run(rest)
 
