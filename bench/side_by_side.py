@@ -323,6 +323,18 @@ def _statements(cluster: Cluster, database: str) -> tuple[int, int]:
     return int(total), int(tx)
 
 
+def settle(cluster: Cluster, database: str, timeout: float = 120) -> None:
+    """Wait until the server runs nothing in `database`: requests a stopped wrk left in flight
+    would otherwise overlap the next run and push concurrency above the fixed count."""
+    deadline = time.monotonic() + timeout
+    query = f"""SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()
+                AND state IN ('active', 'idle in transaction')"""
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:
+        quiet = quiet + 1 if cluster.psql(query) == "0" else 0
+        time.sleep(0.5)
+
+
 def _reset_statements(cluster: Cluster) -> None:
     cluster.psql("SELECT pg_stat_statements_reset()")
 
@@ -443,6 +455,7 @@ def measure(args: argparse.Namespace, cluster: Cluster, report: Report, logs: Pa
                 warmup = min(args.warmup, 3) if read == "c" else args.warmup
                 if warmup:
                     wrk(server.base, reqs[read], headers, warmup, connections)
+                settle(cluster, args.database)
                 _reset_statements(cluster)
                 sampler = RssSampler(server.process.pid)
                 sampler.start()
@@ -532,10 +545,42 @@ sampled every 0.5 s under load.
 """
 
 
-def write_readme(text: str) -> None:
+# The job benchmarks of issue 8, run when their module is in bench/ (each prints its own figures,
+# quoted verbatim in the report): module -> arguments. `{admin}` is the bench cluster's admin URL.
+JOBS: dict[str, list[str]] = {
+    "scoring": [],  # bench/scoring.py (full and per-customer score refresh), once it exists
+    "ingest": ["--pg", "{admin}"],  # bench/ingest.py: `c360 import` throughput of profiles and orders
+}
+
+
+def jobs(cluster: Cluster, database: str) -> str:
+    """Each job benchmark's output (under the measuring lock), or why it was skipped."""
+    out = []
+    for module, arguments in JOBS.items():
+        if not (BENCH / f"{module}.py").exists():
+            out.append(f"bench/{module}.py: not in this tree, skipped")
+            continue
+        env = os.environ | {
+            "C360_BENCH_POSTGRES_URL": cluster.url,
+            "DATABASE_URL": dataset.postgres_url(database, cluster.url),
+            "C360_SECRET": secrets.token_urlsafe(32),
+        }
+        argv = [a.format(admin=cluster.url) for a in arguments]
+        print(f"\n== job bench: bench/{module}.py {' '.join(argv)}", flush=True)
+        began, load = time.perf_counter(), _load()
+        done = subprocess.run([sys.executable, "-m", f"bench.{module}", *argv], cwd=ROOT, env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        print(done.stdout + done.stderr[-2000:], flush=True)
+        status = "" if done.returncode == 0 else f", exit status {done.returncode}"
+        out.append(f"$ python -m bench.{module} {' '.join(arguments)}   "
+                   f"# {time.perf_counter() - began:.0f} s, load {load}{status}\n{done.stdout.strip()}")  # fmt: skip
+    return "```\n" + "\n\n".join(out) + "\n```"
+
+
+def write_readme(text: str, section: str = "side-by-side") -> None:
     readme = BENCH / "README.md"
     content = readme.read_text()
-    begin, end = "<!-- side-by-side:begin -->", "<!-- side-by-side:end -->"
+    begin, end = f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
     if begin in content and end in content:
         head, rest = content.split(begin, 1)
         content = head + begin + "\n" + text + "\n" + end + rest.split(end, 1)[1]
@@ -563,6 +608,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smoke", action="store_true", help=smoke)
     parser.add_argument("--check-only", action="store_true",
                         help="start each server and check each read answers, measure nothing (no lock)")  # fmt: skip
+    parser.add_argument("--no-jobs", action="store_true", help="skip the job benchmarks (scoring, ingest)")
+    parser.add_argument("--jobs-only", action="store_true", help="only the job benchmarks")
     parser.add_argument("--no-readme", action="store_true", help="do not write the table into bench/README.md")
     parser.add_argument("--reload", action="store_true", help="load the data set again even when it is there")
     args = parser.parse_args(argv)
@@ -599,16 +646,23 @@ def main(argv: list[str] | None = None) -> None:
             return
         with measuring_lock():
             report.machine["load_at_start"] = _load()
-            measure(args, cluster, report, logs)
-        text = markdown(report)
-        print("\n" + text)
-        results = BENCH / "results"
-        results.mkdir(exist_ok=True)
-        (results / "side_by_side.json").write_text(
-            json.dumps(asdict(report) | {"runs": [asdict(r) | {"rps": r.rps} for r in report.runs]}, indent=1)
-        )
-        if not args.no_readme and not args.smoke:
-            write_readme(text)
+            if not args.jobs_only:
+                measure(args, cluster, report, logs)
+            job_text = None if args.no_jobs or args.smoke else jobs(cluster, args.database)
+        write = not args.no_readme and not args.smoke
+        if not args.jobs_only:
+            text = markdown(report)
+            print("\n" + text)
+            results = BENCH / "results"
+            results.mkdir(exist_ok=True)
+            runs = [asdict(r) | {"rps": r.rps} for r in report.runs]
+            (results / "side_by_side.json").write_text(json.dumps(asdict(report) | {"runs": runs}, indent=1))
+            if write:
+                write_readme(text)
+        if job_text is not None:
+            print("\n" + job_text)
+            if write:
+                write_readme(job_text, "jobs")
     finally:
         cluster.stop()
 
