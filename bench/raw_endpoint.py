@@ -149,11 +149,20 @@ def insights_statements(period: insights_sql.Period, now: dt.datetime) -> list[t
     return out
 
 
+async def _no_reset(conn: Any) -> None:
+    """Skip asyncpg's reset on release (four statements: unlock, CLOSE ALL, UNLISTEN, RESET ALL):
+    these reads leave nothing behind on the connection."""
+
+
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     dsn = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
     app.state.pool = await asyncpg.create_pool(
-        dsn, min_size=2, max_size=int(os.environ.get("RAW_POOL_SIZE", "10")), server_settings={"TimeZone": "UTC"}
+        dsn,
+        min_size=2,
+        max_size=int(os.environ.get("RAW_POOL_SIZE", "10")),
+        server_settings={"TimeZone": "UTC"},
+        reset=_no_reset,
     )
     try:
         yield

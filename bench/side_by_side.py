@@ -49,6 +49,7 @@ BENCH = ROOT / "bench"
 LOCK = "/tmp/c360-measure.lock"
 SERVERS = ("c360", "postgraphile", "raw")
 READS = ("a", "b", "c")
+IDLE_SECONDS = 5
 READ_NAMES = {
     "a": "(a) customer 360",
     "b": "(b) 50 HIGH customers, 5 orders each",
@@ -68,6 +69,7 @@ class Run:
     failed: int = 0
     statements: int = 0
     transaction_statements: int = 0
+    background_sql_per_s: float = 0.0
     rss_mb: float = 0.0
     rss_mb_per_process: float = 0.0
     processes: int = 0
@@ -309,7 +311,10 @@ def database_name(customers: int) -> str:
     return f"c360_bench_{customers}"
 
 
-_TRANSACTION = r"^\s*(begin|commit|rollback|start|end|set|reset|show|discard|deallocate|savepoint|release)\M"
+_TRANSACTION = (
+    r"^\s*(begin|commit|rollback|start|end|set|reset|show|discard|deallocate|savepoint|release|close|unlisten"
+    r"|select pg_advisory_unlock_all)\M"
+)
 
 
 def _statements(cluster: Cluster, database: str) -> tuple[int, int]:
@@ -456,6 +461,10 @@ def measure(args: argparse.Namespace, cluster: Cluster, report: Report, logs: Pa
                 if warmup:
                     wrk(server.base, reqs[read], headers, warmup, connections)
                 settle(cluster, args.database)
+                # What the idle server runs by itself (c360's job loop polls), subtracted below.
+                _reset_statements(cluster)
+                time.sleep(IDLE_SECONDS)
+                idle_total, idle_tx = _statements(cluster, args.database)
                 _reset_statements(cluster)
                 sampler = RssSampler(server.process.pid)
                 sampler.start()
@@ -463,10 +472,14 @@ def measure(args: argparse.Namespace, cluster: Cluster, report: Report, logs: Pa
                 sampler.stop.set()
                 sampler.join()
                 total, tx = _statements(cluster, args.database)
+                seconds = r["duration_us"] / 1e6
+                background = idle_total / IDLE_SECONDS
+                total = max(0, round(total - background * seconds))
+                tx = max(0, round(tx - idle_tx / IDLE_SECONDS * seconds))
                 run = Run(
                     server=name, read=read, connections=connections, requests=r["requests"],
                     seconds=r["duration_us"] / 1e6, p50_ms=r["p50_us"] / 1000, p99_ms=r["p99_us"] / 1000,
-                    failed=r["failed"], statements=total, transaction_statements=tx,
+                    failed=r["failed"], statements=total, transaction_statements=tx, background_sql_per_s=background,
                     rss_mb=sampler.max_kb / 1024, rss_mb_per_process=sampler.max_one_kb / 1024,
                     processes=sampler.processes, load=_load(),
                 )  # fmt: skip
@@ -502,8 +515,8 @@ def table(report: Report) -> str:
     by = {(r.server, r.read): r for r in report.runs}
     names = {"c360": "**c360**", "postgraphile": "PostGraphile", "raw": "raw asyncpg"}
     lines = [
-        "| read | server | req/s | p50 ms | p99 ms | SQL/req | RSS MB | procs | tx/req | failed | load |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| read | server | req/s | p50 ms | p99 ms | SQL/req | RSS MB | procs | tx/req | idle SQL/s | failed | load |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for read in READS:
         pg, raw = by.get(("postgraphile", read)), by.get(("raw", read))
@@ -522,7 +535,7 @@ def table(report: Report) -> str:
             tx = r.transaction_statements / r.requests if r.requests else 0.0
             lines.append(
                 f"| {READ_NAMES[read]}, {r.connections} conn | {names[server]} | {' | '.join(cells)} | "
-                f"{r.processes} | {tx:.1f} | {r.failed} | {r.load} |"
+                f"{r.processes} | {tx:.1f} | {r.background_sql_per_s:.1f} | {r.failed} | {r.load} |"
             )
     return "\n".join(lines)
 
@@ -537,9 +550,10 @@ node {m["node"]}, Python {m["python"]}. Data: {counts} (seed {o["seed"]}, {load}
 Every server runs {o["processes"]} process(es). wrk: {o["connections"]} connections ((c): {o["insights_connections"]}),
 {o["duration"]} s after a {o["warmup"]} s warm-up ((c): at most 3 s). Each cell is `value (value / PostGraphile's,
 value / raw's)` from the same run: a ratio above 1 is more requests/s, more latency, more statements or more
-memory. SQL/req: top-level statements PostgreSQL ran per completed request (pg_stat_statements), tx/req the
-part of them that is BEGIN/COMMIT/SET. RSS: the largest sum over the server's processes (supervisor included),
-sampled every 0.5 s under load.
+memory. SQL/req: top-level statements PostgreSQL ran per completed request (pg_stat_statements), minus what
+the idle server runs by itself (idle SQL/s, measured for {IDLE_SECONDS} s before the run: c360's job loop
+polls); tx/req: the part of them that is transaction control, SET or a pool's connection reset. RSS: the
+largest sum over the server's processes (supervisor included), sampled every 0.5 s under load.
 
 {table(report)}
 """
@@ -572,7 +586,7 @@ def jobs(cluster: Cluster, database: str) -> str:
                               capture_output=True, text=True)  # fmt: skip
         print(done.stdout + done.stderr[-2000:], flush=True)
         status = "" if done.returncode == 0 else f", exit status {done.returncode}"
-        out.append(f"$ python -m bench.{module} {' '.join(arguments)}   "
+        out.append(f"$ python -m bench.{module} {' '.join(argv)}   "
                    f"# {time.perf_counter() - began:.0f} s, load {load}{status}\n{done.stdout.strip()}")  # fmt: skip
     return "```\n" + "\n\n".join(out) + "\n```"
 
