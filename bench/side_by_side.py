@@ -508,7 +508,16 @@ def _ratio(value: float, base: Run | None, attr: str) -> str:
 def _cell(run: Run, pg: Run | None, raw: Run | None, attr: str, fmt: str) -> str:
     """`value (value / PostGraphile's, value / raw's)`."""
     value = getattr(run, attr)
-    return f"{value:{fmt}} ({_ratio(value, pg, attr)} / {_ratio(value, raw, attr)})"
+    shown = f"{value:.2f}" if fmt == ".1f" and abs(value) < 10 else f"{value:{fmt}}"
+    return f"{shown} ({_ratio(value, pg, attr)} / {_ratio(value, raw, attr)})"
+
+
+def render(path: Path) -> str:
+    """The report's markdown again from a results file (bench/results/side_by_side.json)."""
+    data = json.loads(path.read_text())
+    fields = {f for f in Run.__dataclass_fields__}
+    runs = [Run(**{k: v for k, v in r.items() if k in fields}) for r in data.pop("runs")]
+    return markdown(Report(**{**data, "runs": runs}))
 
 
 def table(report: Report) -> str:
@@ -624,6 +633,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="start each server and check each read answers, measure nothing (no lock)")  # fmt: skip
     parser.add_argument("--no-jobs", action="store_true", help="skip the job benchmarks (scoring, ingest)")
     parser.add_argument("--jobs-only", action="store_true", help="only the job benchmarks")
+    parser.add_argument("--render", type=Path, help="only rewrite the README table from this results file")
     parser.add_argument("--no-readme", action="store_true", help="do not write the table into bench/README.md")
     parser.add_argument("--reload", action="store_true", help="load the data set again even when it is there")
     args = parser.parse_args(argv)
@@ -633,6 +643,12 @@ def main(argv: list[str] | None = None) -> None:
     args.reads = [r for r in args.reads.split(",") if r]
     args.database = database_name(args.customers)
 
+    if args.render:
+        text = render(args.render)
+        print(text)
+        if not args.no_readme:
+            write_readme(text)
+        return
     cluster = default_cluster(args.pg_port)
     cluster.start()
     try:
