@@ -524,8 +524,9 @@ def table(report: Report) -> str:
     by = {(r.server, r.read): r for r in report.runs}
     names = {"c360": "**c360**", "postgraphile": "PostGraphile", "raw": "raw asyncpg"}
     lines = [
-        "| read | server | req/s | p50 ms | p99 ms | SQL/req | RSS MB | procs | tx/req | idle SQL/s | failed | load |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| read | server | req/s | p50 ms | p99 ms | SQL/req | RSS MB | procs | max MB/proc | tx/req | idle SQL/s "
+        "| failed | load |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for read in READS:
         pg, raw = by.get(("postgraphile", read)), by.get(("raw", read))
@@ -544,7 +545,8 @@ def table(report: Report) -> str:
             tx = r.transaction_statements / r.requests if r.requests else 0.0
             lines.append(
                 f"| {READ_NAMES[read]}, {r.connections} conn | {names[server]} | {' | '.join(cells)} | "
-                f"{r.processes} | {tx:.1f} | {r.background_sql_per_s:.1f} | {r.failed} | {r.load} |"
+                f"{r.processes} | {r.rss_mb_per_process:.0f} | {tx:.1f} | {r.background_sql_per_s:.1f} | "
+                f"{r.failed} | {r.load} |"
             )
     return "\n".join(lines)
 
