@@ -17,6 +17,7 @@ from domain.customers.locks import lock_customers
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.db import RetryTransaction
 from domain.feedback.models import Feedback
+from domain.insights.models import PurchaseDay
 from domain.jobs.models import Job
 from domain.loyalty.models import LoyaltyAccount, PointsEntry
 from domain.orders.models import Order, OrderLine
@@ -49,7 +50,9 @@ FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
     )
 )
 # Per-customer state that the survivor recomputes instead.
-DROP_ON_MERGE: tuple[Table, ...] = tuple(table_of(m) for m in (CurrentConsent, CustomerScore, LoyaltyAccount))
+DROP_ON_MERGE: tuple[Table, ...] = tuple(
+    table_of(m) for m in (CurrentConsent, CustomerScore, LoyaltyAccount, PurchaseDay)
+)
 
 # Strongest evidence first: a member card is issued to one person, a phone is rarely shared,
 # an email sometimes is.

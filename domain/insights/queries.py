@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer
 from domain.errors import InvalidInput
 from domain.feedback.models import Feedback
+from domain.insights.models import ALL_CHANNELS, PurchaseDay
 from domain.orders.models import Order
 from domain.scoring.models import CustomerScore
 from domain.service.models import Ticket
@@ -27,6 +28,7 @@ scores = table_of(CustomerScore)
 orders = table_of(Order)
 feedback = table_of(Feedback)
 tickets = table_of(Ticket)
+purchase_days = table_of(PurchaseDay)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,23 @@ class Period:
     @property
     def previous_start(self) -> dt.datetime:
         return self.start - (self.end - self.start)
+
+    @property
+    def whole_days(self) -> bool:
+        """Both bounds are UTC midnights (then so is the previous period's start)."""
+        return all(_is_utc_midnight(t) for t in (self.start, self.end))
+
+
+def _in_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _is_utc_midnight(moment: dt.datetime) -> bool:
+    return _in_utc(moment).time() == dt.time(0)
+
+
+def _utc_date(moment: dt.datetime) -> dt.date:
+    return _in_utc(moment).date()
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -75,8 +94,47 @@ def customer_base(period: Period) -> Select[*tuple[Any, ...]]:
 
 
 def order_activity(period: Period) -> Select[*tuple[Any, ...]]:
+    """Counts of the active, the repeat buyers, the previously active and the churned: from the
+    purchase-day rollup when both bounds are UTC midnights, else from the orders themselves.
+    Both give the same numbers (docs/insights.md)."""
+    if period.whole_days:
+        return order_activity_by_day(period)
+    return order_activity_exact(period)
+
+
+def order_activity_by_day(period: Period) -> Select[*tuple[Any, ...]]:
+    """The counts from `customer_purchase_days`, for a period of whole UTC days [d1, d2] after
+    the previous one [p1, d1 - 1]. Each customer of a scope has one row per purchase day, linked
+    to its purchase days before (`prev_day`) and after (`next_day`), so one filtered count each:
+
+    - active: the customer's first purchase day in [d1, d2], the row in it with no purchase
+      day since d1 before it (`prev_day` null or < d1);
+    - of those, buying once: that first day had one order and no purchase day follows it up to
+      d2 (`next_day` null or > d2); the repeat buyers are the others;
+    - previously active: likewise, the first purchase day in [p1, d1 - 1];
+    - churned: the last purchase day in [p1, d1 - 1] is followed by none up to d2
+      (`next_day` null or > d2: after d1 - 1 and not in [d1, d2])."""
+    p1, d1 = _utc_date(period.previous_start), _utc_date(period.start)
+    d2 = _utc_date(period.end) - dt.timedelta(days=1)
+    day, prev_day, next_day = purchase_days.c.day, purchase_days.c.prev_day, purchase_days.c.next_day
+    first_in_current = and_(day >= d1, or_(prev_day.is_(None), prev_day < d1))
+    once = and_(first_in_current, purchase_days.c.orders == 1, or_(next_day.is_(None), next_day > d2))
+    active = func.count().filter(first_in_current)
+    return select(
+        active.label("active"),
+        (active - func.count().filter(once)).label("repeat"),
+        func.count().filter(and_(day < d1, or_(prev_day.is_(None), prev_day < p1))).label("previously_active"),
+        func.count().filter(and_(day < d1, or_(next_day.is_(None), next_day > d2))).label("churned"),
+    ).where(
+        purchase_days.c.scope == (period.channel or ALL_CHANNELS),
+        day >= p1,
+        day <= d2,
+    )
+
+
+def order_activity_exact(period: Period) -> Select[*tuple[Any, ...]]:
     """Per customer, orders (not RETURNED) in this and the previous period; then counts of the
-    active, the repeat buyers, the previously active and the churned."""
+    active, the repeat buyers, the previously active and the churned. Any period."""
     in_current = orders.c.placed_at >= period.start
     conditions = [
         orders.c.status != "RETURNED",
