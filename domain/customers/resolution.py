@@ -17,7 +17,7 @@ from domain.customers.locks import lock_customers
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.db import RetryTransaction
 from domain.feedback.models import Feedback
-from domain.insights.models import PurchaseDay
+from domain.insights.purchase_days import refresh_purchase_days
 from domain.jobs.models import Job
 from domain.loyalty.models import LoyaltyAccount, PointsEntry
 from domain.orders.models import Order, OrderLine
@@ -50,9 +50,7 @@ FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
     )
 )
 # Per-customer state that the survivor recomputes instead.
-DROP_ON_MERGE: tuple[Table, ...] = tuple(
-    table_of(m) for m in (CurrentConsent, CustomerScore, LoyaltyAccount, PurchaseDay)
-)
+DROP_ON_MERGE: tuple[Table, ...] = tuple(table_of(m) for m in (CurrentConsent, CustomerScore, LoyaltyAccount))
 
 # Strongest evidence first: a member card is issued to one person, a phone is rarely shared,
 # an email sometimes is.
@@ -229,6 +227,7 @@ async def merge_into(
         return
     for table in FOLLOW_CUSTOMER:
         await conn.execute(update(table).where(table.c.customer_id.in_(others)).values(customer_id=survivor))
+    await refresh_purchase_days(conn, others)  # their orders moved: their purchase days go (the survivor's below)
     for table in DROP_ON_MERGE:
         await conn.execute(delete(table).where(table.c.customer_id.in_(others)))
     await conn.execute(update(redirects).where(redirects.c.customer_id.in_(others)).values(customer_id=survivor))

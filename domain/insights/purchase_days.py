@@ -22,6 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from domain.base import table_of
 from domain.insights.models import ALL_CHANNELS, PurchaseDay
+from domain.insights.pair_counts import apply_pair_deltas, pair_deltas
 from domain.orders.models import Order
 
 orders = table_of(Order)
@@ -75,8 +76,9 @@ def purchase_days(customer_ids: Sequence[int] | None = None) -> Select[*tuple[An
 
 
 async def refresh_purchase_days(conn: AsyncConnection, customer_ids: Sequence[int]) -> None:
-    """Make the rollup rows of these customers exactly `purchase_days(customer_ids)`. The caller
-    holds the customers' locks (as every writer of orders does), so nobody else rewrites them."""
+    """Make the rollup rows of these customers exactly `purchase_days(customer_ids)`, and move
+    the pair counts by the rows removed and added. The caller holds the customers' locks (as
+    every writer of orders does), so nobody else rewrites them meanwhile."""
     ids = sorted(set(customer_ids))
     if not ids:
         return
@@ -90,12 +92,21 @@ async def refresh_purchase_days(conn: AsyncConnection, customer_ids: Sequence[in
         wanted.c.prev_day.is_not_distinct_from(days.c.prev_day),
         wanted.c.next_day.is_not_distinct_from(days.c.next_day),
     )
-    await conn.execute(
-        delete(days).where(days.c.customer_id.in_(ids), ~exists(select(1).select_from(wanted).where(unchanged)))
-    )
-    await conn.execute(
-        insert(days).from_select(
-            list(COLUMNS),
-            select(*(wanted.c[c] for c in COLUMNS)).where(~exists(select(1).select_from(days).where(same_row))),
+    removed = (
+        await conn.execute(
+            delete(days)
+            .where(days.c.customer_id.in_(ids), ~exists(select(1).select_from(wanted).where(unchanged)))
+            .returning(*(days.c[c] for c in COLUMNS))
         )
-    )
+    ).all()
+    added = (
+        await conn.execute(
+            insert(days)
+            .from_select(
+                list(COLUMNS),
+                select(*(wanted.c[c] for c in COLUMNS)).where(~exists(select(1).select_from(days).where(same_row))),
+            )
+            .returning(*(days.c[c] for c in COLUMNS))
+        )
+    ).all()
+    await apply_pair_deltas(conn, pair_deltas(removed, added))

@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
 
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer
 from domain.errors import InvalidInput
 from domain.feedback.models import Feedback
-from domain.insights.models import ALL_CHANNELS, PurchaseDay
+from domain.insights.models import ALL_CHANNELS, PurchasePairCount
 from domain.orders.models import Order
 from domain.scoring.models import CustomerScore
 from domain.service.models import Ticket
@@ -28,7 +28,7 @@ scores = table_of(CustomerScore)
 orders = table_of(Order)
 feedback = table_of(Feedback)
 tickets = table_of(Ticket)
-purchase_days = table_of(PurchaseDay)
+pair_counts = table_of(PurchasePairCount)
 
 
 @dataclass(frozen=True)
@@ -103,33 +103,52 @@ def order_activity(period: Period) -> Select[*tuple[Any, ...]]:
 
 
 def order_activity_by_day(period: Period) -> Select[*tuple[Any, ...]]:
-    """The counts from `customer_purchase_days`, for a period of whole UTC days [d1, d2] after
-    the previous one [p1, d1 - 1]. Each customer of a scope has one row per purchase day, linked
-    to its purchase days before (`prev_day`) and after (`next_day`), so one filtered count each:
+    """The counts from `purchase_pair_counts`, for a period of whole UTC days [d1, d2] after the
+    previous one [p1, d1 - 1]. A customer's purchase days in a scope are rows (day, prev, next)
+    of `customer_purchase_days` (prev/next: the customer's purchase days before and after, -inf
+    and +inf at the ends), so each count is a count of such rows:
 
-    - active: the customer's first purchase day in [d1, d2], the row in it with no purchase
-      day since d1 before it (`prev_day` null or < d1);
-    - of those, buying once: that first day had one order and no purchase day follows it up to
-      d2 (`next_day` null or > d2); the repeat buyers are the others;
-    - previously active: likewise, the first purchase day in [p1, d1 - 1];
-    - churned: the last purchase day in [p1, d1 - 1] is followed by none up to d2
-      (`next_day` null or > d2: after d1 - 1 and not in [d1, d2])."""
+    - active: the first purchase day in [d1, d2]: d1 <= day <= d2 and prev < d1;
+    - previously active: likewise, p1 <= day < d1 and prev < p1;
+    - churned: the last purchase day in [p1, d1 - 1] has no next one up to d2:
+      p1 <= day < d1 and next > d2;
+    - buying once: a first day in [d1, d2] with one order and next > d2. That is three
+      constraints; with S(condition) the count of single-order rows,
+      S(prev < d1 <= day <= d2 < next) = S(d1 <= day <= d2, prev < d1) - S(prev < d1, d1 < next <= d2)
+      + S(day < d1, d1 < next <= d2), since a row with prev < d1 and next in (d1, d2] has
+      day >= d1 unless day < d1 (and day < d1 implies prev < d1). The repeat buyers are the
+      active minus those.
+
+    Each is a sum over one range of a pair histogram (a rectangle of (first, second) cells)."""
     p1, d1 = _utc_date(period.previous_start), _utc_date(period.start)
     d2 = _utc_date(period.end) - dt.timedelta(days=1)
-    day, prev_day, next_day = purchase_days.c.day, purchase_days.c.prev_day, purchase_days.c.next_day
-    first_in_current = and_(day >= d1, or_(prev_day.is_(None), prev_day < d1))
-    once = and_(first_in_current, purchase_days.c.orders == 1, or_(next_day.is_(None), next_day > d2))
-    active = func.count().filter(first_in_current)
+    scope = period.channel or ALL_CHANNELS
+    first, second = pair_counts.c.first, pair_counts.c.second
+
+    def sums(name: str, pair: str, *conditions: ColumnElement[bool]) -> Any:
+        """One range of one pair histogram: its purchase days and single-order days."""
+        return (
+            select(
+                func.coalesce(func.sum(pair_counts.c.days), 0).label("days"),
+                func.coalesce(func.sum(pair_counts.c.single_order_days), 0).label("once"),
+            )
+            .where(pair_counts.c.scope == scope, pair_counts.c.pair == pair, *conditions)
+            .subquery(name)
+        )
+
+    current = sums("current", "DAY_PREV", first >= d1, first <= d2, second < d1)
+    next_in_current = (second > d1, second <= d2, first < d1)
+    spanning = sums("spanning", "PREV_NEXT", *next_in_current)
+    ending = sums("ending", "DAY_NEXT", *next_in_current)
+    previous = sums("previous", "DAY_PREV", first >= p1, first < d1, second < p1)
+    lapsed = sums("lapsed", "DAY_NEXT", first >= p1, first < d1, second > d2)
+    once = current.c.once - spanning.c.once + ending.c.once
     return select(
-        active.label("active"),
-        (active - func.count().filter(once)).label("repeat"),
-        func.count().filter(and_(day < d1, or_(prev_day.is_(None), prev_day < p1))).label("previously_active"),
-        func.count().filter(and_(day < d1, or_(next_day.is_(None), next_day > d2))).label("churned"),
-    ).where(
-        purchase_days.c.scope == (period.channel or ALL_CHANNELS),
-        day >= p1,
-        day <= d2,
-    )
+        current.c.days.label("active"),
+        (current.c.days - once).label("repeat"),
+        previous.c.days.label("previously_active"),
+        lapsed.c.days.label("churned"),
+    ).select_from(current.join(spanning, true()).join(ending, true()).join(previous, true()).join(lapsed, true()))
 
 
 def order_activity_exact(period: Period) -> Select[*tuple[Any, ...]]:

@@ -1,14 +1,13 @@
-"""customer_purchase_days: the purchase-day rollup behind insights, backfilled from orders
+"""customer_purchase_days and purchase_pair_counts: the rollups behind insights, backfilled from orders
 
 Revision ID: 0005_insights_rollup
 Revises: 0003_scoring
 Create Date: 2026-12-01
 
-The backfill is the whole-table form of `domain.insights.purchase_days.purchase_days` (a test
-checks that the two agree). It writes the rows sorted by the primary key and builds the scope/day
-index afterwards, which is several times faster than keeping the index during a large insert. On
-PostgreSQL, VACUUM (or autovacuum) marks the new pages all-visible, which the index-only scans
-of `insights` want; see docs/insights.md.
+The backfills are the whole-table forms of `domain.insights.purchase_days.purchase_days` and
+`domain.insights.pair_counts.pair_counts_of_days` (a test checks that they agree with what the
+domain code keeps). Rows go in sorted by the primary key; the secondary indexes and, on
+PostgreSQL, the foreign key are made afterwards, several times faster than during the insert.
 """
 
 from collections.abc import Sequence
@@ -38,9 +37,28 @@ FROM (
 ) AS grouped
 ORDER BY customer_id, scope, day
 """
+# Sentinels for "no purchase day before" and "none after" (domain.insights.models).
+PAIR_BACKFILL = """
+INSERT INTO purchase_pair_counts (scope, pair, first, second, days, single_order_days)
+SELECT scope, 'DAY_PREV', day, COALESCE(prev_day, '0001-01-01'),
+       count(*), sum(CASE WHEN orders = 1 THEN 1 ELSE 0 END)
+FROM customer_purchase_days GROUP BY scope, day, COALESCE(prev_day, '0001-01-01')
+UNION ALL
+SELECT scope, 'PREV_NEXT', COALESCE(prev_day, '0001-01-01'), COALESCE(next_day, '9999-12-31'),
+       count(*), sum(CASE WHEN orders = 1 THEN 1 ELSE 0 END)
+FROM customer_purchase_days GROUP BY scope, COALESCE(prev_day, '0001-01-01'), COALESCE(next_day, '9999-12-31')
+UNION ALL
+SELECT scope, 'DAY_NEXT', day, COALESCE(next_day, '9999-12-31'),
+       count(*), sum(CASE WHEN orders = 1 THEN 1 ELSE 0 END)
+FROM customer_purchase_days GROUP BY scope, day, COALESCE(next_day, '9999-12-31')
+"""
 
 
 def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    owner = sa.ForeignKeyConstraint(
+        ["customer_id"], ["customers.id"], name=op.f("fk_customer_purchase_days_customer_id_customers")
+    )
     op.create_table(
         "customer_purchase_days",
         sa.Column("customer_id", BIG_ID, autoincrement=False, nullable=False),
@@ -49,25 +67,39 @@ def upgrade() -> None:
         sa.Column("orders", sa.Integer(), nullable=False),
         sa.Column("prev_day", sa.Date(), nullable=True),
         sa.Column("next_day", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customers.id"],
-            name=op.f("fk_customer_purchase_days_customer_id_customers"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("customer_id", "scope", "day", name=op.f("pk_customer_purchase_days")),
+        *([owner] if dialect == "sqlite" else []),  # SQLite cannot add a constraint later
     )
-    dialect = op.get_bind().dialect.name
+    op.create_table(
+        "purchase_pair_counts",
+        sa.Column("scope", sa.String(length=20), nullable=False),
+        sa.Column("pair", sa.String(length=10), nullable=False),
+        sa.Column("first", sa.Date(), nullable=False),
+        sa.Column("second", sa.Date(), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("single_order_days", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "pair", "first", "second", name=op.f("pk_purchase_pair_counts")),
+    )
     op.execute(BACKFILL.format(day=UTC_DAY.get(dialect, UTC_DAY["postgresql"])))
+    op.execute(PAIR_BACKFILL)
+    if dialect != "sqlite":
+        op.create_foreign_key(
+            op.f("fk_customer_purchase_days_customer_id_customers"),
+            "customer_purchase_days",
+            "customers",
+            ["customer_id"],
+            ["id"],
+        )
     op.create_index(
-        "ix_customer_purchase_days_scope_day",
-        "customer_purchase_days",
-        ["scope", "day"],
+        "ix_purchase_pair_counts_scope_pair_second_first",
+        "purchase_pair_counts",
+        ["scope", "pair", "second", "first"],
         unique=False,
-        postgresql_include=["prev_day", "next_day", "orders"],
+        postgresql_include=["days", "single_order_days"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_customer_purchase_days_scope_day", table_name="customer_purchase_days")
+    op.drop_index("ix_purchase_pair_counts_scope_pair_second_first", table_name="purchase_pair_counts")
+    op.drop_table("purchase_pair_counts")
     op.drop_table("customer_purchase_days")

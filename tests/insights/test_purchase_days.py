@@ -22,7 +22,8 @@ from api.importer import import_file
 from domain.base import table_of
 from domain.customers.ingest import DEFAULT_RULES
 from domain.insights import queries as sql
-from domain.insights.models import PurchaseDay
+from domain.insights.models import PurchaseDay, PurchasePairCount
+from domain.insights.pair_counts import pair_counts_of_days
 from domain.insights.purchase_days import purchase_days
 from domain.privacy.roles import Role
 from resolvers.common.ids import decode_id
@@ -33,7 +34,9 @@ SPAN = 400  # days with orders, from DAY0
 CHANNELS = ("WEB", "STORE", "APP")
 QUERY = """query($from: DateTime!, $to: DateTime!, $channel: Channel) {
   insights(from: $from, to: $to, channel: $channel) { activeCustomers repurchaseRate churnRate } }"""
-RECORD = """mutation($i: OrderInput!) { recordOrder(input: $i) { created errors { code } order { customer { id } } } }"""
+RECORD = (
+    """mutation($i: OrderInput!) { recordOrder(input: $i) { created errors { code } order { customer { id } } } }"""
+)
 BUYER = """query($v: String!) { customerByIdentifier(kind: EXTERNAL_ID, value: $v) {
   id profiles { id channel externalId } } }"""
 MERGE = """mutation($t: ID!, $s: ID!) { mergeCustomers(targetId: $t, sourceId: $s) { errors { code } } }"""
@@ -220,27 +223,36 @@ async def test_periods_that_are_not_whole_utc_days_answer_exactly(gql, engine, t
     assert got == _answer(world.counts(start, end, None))
 
 
-async def test_kept_rollup_equals_the_migration_backfill(gql, engine, tmp_path) -> None:
+async def test_kept_rollups_equal_the_migration_backfill(gql, engine, tmp_path) -> None:
     await build(gql, engine, tmp_path)
-    table = table_of(PurchaseDay)
-    order = (table.c.customer_id, table.c.scope, table.c.day)
+    days, pairs = table_of(PurchaseDay), table_of(PurchasePairCount)
     async with engine.begin() as conn:
-        kept = (await conn.execute(select(table).order_by(*order))).all()
-        recomputed = sorted((await conn.execute(purchase_days())).all())
-        await conn.execute(delete(table))
-        await conn.execute(text(_migration_backfill(conn.dialect.name)))
-        backfilled = (await conn.execute(select(table).order_by(*order))).all()
-    assert len(kept) > 100
-    assert [tuple(r) for r in kept] == [tuple(r) for r in recomputed] == [tuple(r) for r in backfilled]
+        kept_days = await _all(conn, days)
+        kept_pairs = [r for r in await _all(conn, pairs) if r[4] or r[5]]  # cells that fell to zero stay
+        recomputed_days = sorted(tuple(r) for r in await conn.execute(purchase_days()))
+        recomputed_pairs = sorted(tuple(r) for r in await conn.execute(pair_counts_of_days()))
+        await conn.execute(delete(pairs))
+        await conn.execute(delete(days))
+        backfill, pair_backfill = _migration_backfill(conn.dialect.name)
+        await conn.execute(text(backfill))
+        await conn.execute(text(pair_backfill))
+        backfilled_days, backfilled_pairs = await _all(conn, days), await _all(conn, pairs)
+    assert len(kept_days) > 100 and len(kept_pairs) > 100
+    assert kept_days == recomputed_days == backfilled_days
+    assert kept_pairs == recomputed_pairs == backfilled_pairs
 
 
-def _migration_backfill(dialect: str) -> str:
+async def _all(conn: Any, table: Any) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in await conn.execute(select(table).order_by(*table.primary_key.columns))]
+
+
+def _migration_backfill(dialect: str) -> tuple[str, str]:
     path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0005_insights_rollup.py"
     spec = importlib.util.spec_from_file_location("rollup_migration", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return str(module.BACKFILL.format(day=module.UTC_DAY[dialect]))
+    return str(module.BACKFILL.format(day=module.UTC_DAY[dialect])), str(module.PAIR_BACKFILL)
 
 
 def _variables(start: dt.datetime, end: dt.datetime, channel: str | None) -> dict[str, object]:
