@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Numeric, Select, and_, case, exists, func, literal, null, select, true
 
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer
@@ -72,25 +72,49 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def customer_base(period: Period) -> Select[*tuple[Any, ...]]:
     """Customers that existed at the end of the period (on the channel, when given), and the
     mean predicted 12-month CLV of those with scores (in cents)."""
-    conditions = [customers.c.created_at < period.end]
-    if period.channel is not None:
-        conditions.append(
-            exists(
-                select(1).where(
-                    profiles.c.customer_id == customers.c.id,
-                    profiles.c.channel == period.channel,
-                    profiles.c.first_seen_at < period.end,
-                )
+    if period.channel is None:
+        return _whole_base(period)
+    existed = and_(
+        customers.c.created_at < period.end,
+        exists(
+            select(1).where(
+                profiles.c.customer_id == customers.c.id,
+                profiles.c.channel == period.channel,
+                profiles.c.first_seen_at < period.end,
             )
-        )
+        ),
+    )
     return (
         select(
             func.count(customers.c.id).label("customers"),
             func.avg(scores.c.predicted_12m_cents).label("average_clv_cents"),
         )
         .select_from(customers.outerjoin(scores, scores.c.customer_id == customers.c.id))
-        .where(*conditions)
+        .where(existed)
     )
+
+
+def _whole_base(period: Period) -> Select[*tuple[Any, ...]]:
+    """The same over every channel, without joining every customer to its scores: every score
+    belongs to an existing customer (foreign key), so the mean over the customers created before
+    `to` is that of all scores less those of the customers created since (usually few; both
+    found through the index on created_at)."""
+    existing = select(func.count()).where(customers.c.created_at < period.end).scalar_subquery()
+    every = select(
+        func.count(scores.c.customer_id).label("n"), func.sum(scores.c.predicted_12m_cents).label("cents")
+    ).subquery("every")
+    later = (
+        select(func.count(scores.c.customer_id).label("n"), func.sum(scores.c.predicted_12m_cents).label("cents"))
+        .select_from(scores.join(customers, customers.c.id == scores.c.customer_id))
+        .where(customers.c.created_at >= period.end)
+        .subquery("later")
+    )
+    scored = every.c.n - later.c.n
+    cents = func.coalesce(every.c.cents, 0) - func.coalesce(later.c.cents, 0)
+    return select(
+        existing.label("customers"),
+        case((scored > 0, cents * literal(1.0, Numeric()) / scored), else_=null()).label("average_clv_cents"),
+    ).select_from(every.join(later, true()))
 
 
 def order_activity(period: Period) -> Select[*tuple[Any, ...]]:

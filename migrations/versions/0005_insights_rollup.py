@@ -1,4 +1,4 @@
-"""customer_purchase_days and purchase_pair_counts: the rollups behind insights, backfilled from orders
+"""customer_purchase_days and purchase_pair_counts, the rollups behind insights (backfilled); customers.created_at index
 
 Revision ID: 0005_insights_rollup
 Revises: 0003_scoring
@@ -8,6 +8,7 @@ The backfills are the whole-table forms of `domain.insights.purchase_days.purcha
 `domain.insights.pair_counts.pair_counts_of_days` (a test checks that they agree with what the
 domain code keeps). Rows go in sorted by the primary key; the secondary indexes and, on
 PostgreSQL, the foreign key are made afterwards, several times faster than during the insert.
+Also an index on customers.created_at, for the customer count of insights.
 """
 
 from collections.abc import Sequence
@@ -90,6 +91,7 @@ def upgrade() -> None:
             ["customer_id"],
             ["id"],
         )
+    op.create_index(op.f("ix_customers_created_at"), "customers", ["created_at"], unique=False)
     op.create_index(
         "ix_purchase_pair_counts_scope_pair_second_first",
         "purchase_pair_counts",
@@ -100,6 +102,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_customers_created_at"), table_name="customers")
     op.drop_index("ix_purchase_pair_counts_scope_pair_second_first", table_name="purchase_pair_counts")
     op.drop_table("purchase_pair_counts")
     op.drop_table("customer_purchase_days")
