@@ -49,12 +49,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import make_url
+from sqlalchemy import insert, make_url
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from api.migrate import upgrade
+from domain.base import table_of
 from domain.db import make_engine
+from domain.insights.models import PurchaseDay, PurchasePairCount
+from domain.insights.pair_counts import pair_counts_of_days
+from domain.insights.purchase_days import COLUMNS as PURCHASE_DAY_COLUMNS
+from domain.insights.purchase_days import purchase_days
 from domain.scoring.rfm import fm_score, segment
 
 END = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -64,7 +70,7 @@ START = END - dt.timedelta(days=DAYS)
 DEFAULT_DATABASE = "c360_bench_dataset"
 CDNOW = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cdnow" / "CDNOW_master.txt"
 QUANTILES = 1000
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the insights rollups are filled too
 """Bump when a change to this file changes the rows it makes (a kept load is then made again)."""
 CNY_PER_USD = 7
 CD_PRICE_USD = 14
@@ -86,7 +92,27 @@ REVIEWS = ("很好", "物流快", "一般", "质量不错", "包装破损")
 
 # The tables a load fills, in load order; every one carries customer_id (customers: its id).
 TABLES = ("customers", "channel_profiles", "identifiers", "orders", "order_lines", "loyalty_accounts",
-          "points_ledger", "tickets", "feedback", "consents", "consent_history", "customer_scores")  # fmt: skip
+          "points_ledger", "tickets", "feedback", "consents", "consent_history", "customer_scores",
+          "customer_purchase_days", "purchase_pair_counts")  # fmt: skip
+
+
+def _rollup_sql() -> tuple[str, str]:
+    """The insights rollups filled from the generated orders by the domain's own whole-table
+    selects (what migration 0005 backfills and refresh_order_stats keeps)."""
+    pair_counts = table_of(PurchasePairCount)
+    statements = (
+        insert(table_of(PurchaseDay)).from_select(list(PURCHASE_DAY_COLUMNS), purchase_days()),
+        insert(pair_counts).from_select(
+            ["scope", "pair", "first", "second", "days", "single_order_days"], pair_counts_of_days()
+        ),
+    )
+    rendered = [
+        str(st.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})) for st in statements
+    ]
+    return rendered[0], rendered[1]
+
+
+ROLLUPS = _rollup_sql()
 
 
 def postgres_url(database: str, base: str | None = None) -> str:
@@ -533,7 +559,8 @@ async def load(url: str, *, customers: int = 1_000_000, orders: int = 10_000_000
                 + [(f"loyalty {i}", s) for i, s in enumerate(sql.loyalty_sql())]
                 + [("tickets", sql.tickets_sql(customers // 2)), ("feedback", sql.feedback_sql(customers))]
                 + [(f"consents {i}", s) for i, s in enumerate(sql.consents_sql())]
-                + [("scores", sql.scores_sql())],
+                + [("scores", sql.scores_sql())]
+                + [("purchase days", ROLLUPS[0]), ("purchase pair counts", ROLLUPS[1])],
             )  # fmt: skip
 
         await asyncio.gather(*(orders_and_lines(i, a, b) for i, (a, b) in enumerate(halves)), the_rest())

@@ -4,6 +4,7 @@ from domain.base import Base
 from domain.callers.models import ApiKey, IdempotencyRecord
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.feedback.models import Feedback
+from domain.insights.models import PurchaseDay
 from domain.jobs.models import Job, JobOutbox
 from domain.loyalty.models import LoyaltyAccount, PointsEntry, Tier
 from domain.orders.models import Order, OrderLine
@@ -34,6 +35,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "PointsEntry",
+    "PurchaseDay",
     "ScoringModel",
     "Segment",
     "SlaPolicy",

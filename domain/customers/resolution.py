@@ -17,6 +17,7 @@ from domain.customers.locks import lock_customers
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.db import RetryTransaction
 from domain.feedback.models import Feedback
+from domain.insights.purchase_days import refresh_purchase_days
 from domain.jobs.models import Job
 from domain.loyalty.models import LoyaltyAccount, PointsEntry
 from domain.orders.models import Order, OrderLine
@@ -226,6 +227,7 @@ async def merge_into(
         return
     for table in FOLLOW_CUSTOMER:
         await conn.execute(update(table).where(table.c.customer_id.in_(others)).values(customer_id=survivor))
+    await refresh_purchase_days(conn, others)  # their orders moved: their purchase days go (the survivor's below)
     for table in DROP_ON_MERGE:
         await conn.execute(delete(table).where(table.c.customer_id.in_(others)))
     await conn.execute(update(redirects).where(redirects.c.customer_id.in_(others)).values(customer_id=survivor))

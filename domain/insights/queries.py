@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Numeric, Select, and_, case, exists, func, literal, null, select, true
 
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer
 from domain.errors import InvalidInput
 from domain.feedback.models import Feedback
+from domain.insights.models import ALL_CHANNELS, PurchasePairCount
 from domain.orders.models import Order
 from domain.scoring.models import CustomerScore
 from domain.service.models import Ticket
@@ -27,6 +28,7 @@ scores = table_of(CustomerScore)
 orders = table_of(Order)
 feedback = table_of(Feedback)
 tickets = table_of(Ticket)
+pair_counts = table_of(PurchasePairCount)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,23 @@ class Period:
     def previous_start(self) -> dt.datetime:
         return self.start - (self.end - self.start)
 
+    @property
+    def whole_days(self) -> bool:
+        """Both bounds are UTC midnights (then so is the previous period's start)."""
+        return all(_is_utc_midnight(t) for t in (self.start, self.end))
+
+
+def _in_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _is_utc_midnight(moment: dt.datetime) -> bool:
+    return _in_utc(moment).time() == dt.time(0)
+
+
+def _utc_date(moment: dt.datetime) -> dt.date:
+    return _in_utc(moment).date()
+
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -53,30 +72,112 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def customer_base(period: Period) -> Select[*tuple[Any, ...]]:
     """Customers that existed at the end of the period (on the channel, when given), and the
     mean predicted 12-month CLV of those with scores (in cents)."""
-    conditions = [customers.c.created_at < period.end]
-    if period.channel is not None:
-        conditions.append(
-            exists(
-                select(1).where(
-                    profiles.c.customer_id == customers.c.id,
-                    profiles.c.channel == period.channel,
-                    profiles.c.first_seen_at < period.end,
-                )
+    if period.channel is None:
+        return _whole_base(period)
+    existed = and_(
+        customers.c.created_at < period.end,
+        exists(
+            select(1).where(
+                profiles.c.customer_id == customers.c.id,
+                profiles.c.channel == period.channel,
+                profiles.c.first_seen_at < period.end,
             )
-        )
+        ),
+    )
     return (
         select(
             func.count(customers.c.id).label("customers"),
             func.avg(scores.c.predicted_12m_cents).label("average_clv_cents"),
         )
         .select_from(customers.outerjoin(scores, scores.c.customer_id == customers.c.id))
-        .where(*conditions)
+        .where(existed)
     )
 
 
+def _whole_base(period: Period) -> Select[*tuple[Any, ...]]:
+    """The same over every channel, without joining every customer to its scores: every score
+    belongs to an existing customer (foreign key), so the mean over the customers created before
+    `to` is that of all scores less those of the customers created since (usually few; both
+    found through the index on created_at)."""
+    existing = select(func.count()).where(customers.c.created_at < period.end).scalar_subquery()
+    every = select(
+        func.count(scores.c.customer_id).label("n"), func.sum(scores.c.predicted_12m_cents).label("cents")
+    ).subquery("every")
+    later = (
+        select(func.count(scores.c.customer_id).label("n"), func.sum(scores.c.predicted_12m_cents).label("cents"))
+        .select_from(scores.join(customers, customers.c.id == scores.c.customer_id))
+        .where(customers.c.created_at >= period.end)
+        .subquery("later")
+    )
+    scored = every.c.n - later.c.n
+    cents = func.coalesce(every.c.cents, 0) - func.coalesce(later.c.cents, 0)
+    return select(
+        existing.label("customers"),
+        case((scored > 0, cents * literal(1.0, Numeric()) / scored), else_=null()).label("average_clv_cents"),
+    ).select_from(every.join(later, true()))
+
+
 def order_activity(period: Period) -> Select[*tuple[Any, ...]]:
+    """Counts of the active, the repeat buyers, the previously active and the churned: from the
+    purchase-day rollup when both bounds are UTC midnights, else from the orders themselves.
+    Both give the same numbers (docs/insights.md)."""
+    if period.whole_days:
+        return order_activity_by_day(period)
+    return order_activity_exact(period)
+
+
+def order_activity_by_day(period: Period) -> Select[*tuple[Any, ...]]:
+    """The counts from `purchase_pair_counts`, for a period of whole UTC days [d1, d2] after the
+    previous one [p1, d1 - 1]. A customer's purchase days in a scope are rows (day, prev, next)
+    of `customer_purchase_days` (prev/next: the customer's purchase days before and after, -inf
+    and +inf at the ends), so each count is a count of such rows:
+
+    - active: the first purchase day in [d1, d2]: d1 <= day <= d2 and prev < d1;
+    - previously active: likewise, p1 <= day < d1 and prev < p1;
+    - churned: the last purchase day in [p1, d1 - 1] has no next one up to d2:
+      p1 <= day < d1 and next > d2;
+    - buying once: a first day in [d1, d2] with one order and next > d2. That is three
+      constraints; with S(condition) the count of single-order rows,
+      S(prev < d1 <= day <= d2 < next) = S(d1 <= day <= d2, prev < d1) - S(prev < d1, d1 < next <= d2)
+      + S(day < d1, d1 < next <= d2), since a row with prev < d1 and next in (d1, d2] has
+      day >= d1 unless day < d1 (and day < d1 implies prev < d1). The repeat buyers are the
+      active minus those.
+
+    Each is a sum over one range of a pair histogram (a rectangle of (first, second) cells)."""
+    p1, d1 = _utc_date(period.previous_start), _utc_date(period.start)
+    d2 = _utc_date(period.end) - dt.timedelta(days=1)
+    scope = period.channel or ALL_CHANNELS
+    first, second = pair_counts.c.first, pair_counts.c.second
+
+    def sums(name: str, pair: str, *conditions: ColumnElement[bool]) -> Any:
+        """One range of one pair histogram: its purchase days and single-order days."""
+        return (
+            select(
+                func.coalesce(func.sum(pair_counts.c.days), 0).label("days"),
+                func.coalesce(func.sum(pair_counts.c.single_order_days), 0).label("once"),
+            )
+            .where(pair_counts.c.scope == scope, pair_counts.c.pair == pair, *conditions)
+            .subquery(name)
+        )
+
+    current = sums("current", "DAY_PREV", first >= d1, first <= d2, second < d1)
+    next_in_current = (second > d1, second <= d2, first < d1)
+    spanning = sums("spanning", "PREV_NEXT", *next_in_current)
+    ending = sums("ending", "DAY_NEXT", *next_in_current)
+    previous = sums("previous", "DAY_PREV", first >= p1, first < d1, second < p1)
+    lapsed = sums("lapsed", "DAY_NEXT", first >= p1, first < d1, second > d2)
+    once = current.c.once - spanning.c.once + ending.c.once
+    return select(
+        current.c.days.label("active"),
+        (current.c.days - once).label("repeat"),
+        previous.c.days.label("previously_active"),
+        lapsed.c.days.label("churned"),
+    ).select_from(current.join(spanning, true()).join(ending, true()).join(previous, true()).join(lapsed, true()))
+
+
+def order_activity_exact(period: Period) -> Select[*tuple[Any, ...]]:
     """Per customer, orders (not RETURNED) in this and the previous period; then counts of the
-    active, the repeat buyers, the previously active and the churned."""
+    active, the repeat buyers, the previously active and the churned. Any period."""
     in_current = orders.c.placed_at >= period.start
     conditions = [
         orders.c.status != "RETURNED",

@@ -1,4 +1,6 @@
-"""Per-customer order statistics kept on the customer row (orders with status RETURNED excluded)."""
+"""Per-customer order statistics kept on the customer row, and the purchase-day rollup of
+`insights` (orders with status RETURNED excluded from both). Every writer of orders calls
+`refresh_order_stats` for the customers whose orders changed."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of
 from domain.customers.models import Customer
+from domain.insights.purchase_days import refresh_purchase_days
 from domain.orders.models import Order
 
 _orders = table_of(Order)
@@ -31,3 +34,4 @@ async def refresh_order_stats(conn: AsyncConnection, customer_ids: Sequence[int]
             last_order_at=agg(func.max(_orders.c.placed_at)),
         )
     )
+    await refresh_purchase_days(conn, customer_ids)
