@@ -106,9 +106,8 @@ def _rollup_sql() -> tuple[str, str]:
             ["scope", "pair", "first", "second", "days", "single_order_days"], pair_counts_of_days()
         ),
     )
-    rendered = [
-        str(st.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})) for st in statements
-    ]
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    rendered = [str(st.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) for st in statements]
     return rendered[0], rendered[1]
 
 
