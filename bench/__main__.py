@@ -1,4 +1,5 @@
-"""`./dev bench NAME [ARGS]`: ingest (c360 import throughput) or cdnow (the CDNOW import check)."""
+"""`./dev bench NAME [ARGS]`: ingest (c360 import throughput), cdnow (the CDNOW import check) or
+scoring (full and per-customer score refreshes over 1M customers / 10M orders)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ def main() -> None:
         from bench.ingest import main as run
     elif name == "cdnow":
         from bench.cdnow import main as run
+    elif name == "scoring":
+        from bench.scoring import main as run
     else:
-        print("usage: ./dev bench ingest|cdnow [ARGS]  (see bench/ingest.py, bench/cdnow.py)")
+        print("usage: ./dev bench ingest|cdnow|scoring [ARGS]  (see bench/ingest.py, bench/cdnow.py, bench/scoring.py)")
         raise SystemExit(2)
     run(rest)
 
