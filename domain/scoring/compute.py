@@ -8,7 +8,7 @@ dollars) for Gamma-Gamma, so `gamma` reads in the currency. The 12-month horizon
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from domain.scoring import bgnbd, gamma_gamma
 from domain.scoring.aggregates import Aggregates
 from domain.scoring.breakpoints import Breakpoints
-from domain.scoring.lifecycle import lifecycle_stage, value_tiers
+from domain.scoring.lifecycle import lifecycle_stages, value_tiers
 from domain.scoring.rfm import segments
 from domain.scoring.summary import mean_repeat_spend, model_inputs
 
@@ -79,12 +79,12 @@ class ScoreArrays:
     r: NDArray[np.int64]
     f: NDArray[np.int64]
     m: NDArray[np.int64]
-    segment: NDArray[Any]
+    segment: NDArray[np.str_]  # "" where not scored
     probability_alive: FloatArray
     expected_purchases: FloatArray
     predicted_cents: NDArray[np.int64]
-    lifecycle: list[str]
-    value_tier: NDArray[Any]
+    lifecycle: NDArray[np.str_]
+    value_tier: NDArray[np.str_]
 
 
 def expected_spend(model: Model, inputs: ModelInputs, agg: Aggregates) -> FloatArray:
@@ -114,14 +114,11 @@ def score(agg: Aggregates, model: Model | None, breakpoints: Breakpoints | None 
         r, f, m = agg.r, agg.f, agg.m
     else:
         r, f, m = breakpoints.rfm(agg.last_day, agg.frequency, agg.monetary_cents)
-    seg = np.full(agg.size, None, dtype=object)
+    seg = np.full(agg.size, "", dtype="<U18")
     if scored.any():
         seg[scored] = segments(r[scored], f[scored], m[scored])
     age = np.where(buyers, agg.as_of_day - agg.first_day, np.maximum(agg.as_of_day - agg.created_day, 0))
-    stages = [
-        lifecycle_stage(float(p), int(a), int(n))
-        for p, a, n in zip(np.clip(p_alive, 0.0, 1.0), np.maximum(age, 0), agg.order_count, strict=True)
-    ]
+    stages = lifecycle_stages(np.clip(p_alive, 0.0, 1.0), np.maximum(age, 0), agg.order_count)
     tiers = breakpoints.value_tiers(predicted_cents) if breakpoints is not None else value_tiers(predicted_cents)
     return ScoreArrays(scored, r, f, m, seg, p_alive, expected, predicted_cents, stages, tiers)
 
