@@ -7,6 +7,7 @@ dollars) for Gamma-Gamma, so `gamma` reads in the currency. The 12-month horizon
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -61,14 +62,20 @@ def model_inputs_of(agg: Aggregates) -> ModelInputs:
 
 
 def fit_model(inputs: ModelInputs) -> Model | None:
-    """BG/NBD on every buyer, Gamma-Gamma on those with repeat purchases (None below 2 of them)."""
+    """BG/NBD on every buyer, Gamma-Gamma on those with repeat purchases (None below 2 of them).
+
+    The two fits are independent and spend their time in numpy and scipy ufuncs, which release
+    the GIL: they run side by side in two threads (each is deterministic, so is the pair)."""
     b = inputs.buyers
     if not b.any():
         return None
-    fitted = bgnbd.fit(inputs.x[b], inputs.t_x[b], inputs.T[b])
     repeat = b & (inputs.x > 0) & (inputs.zbar > 0)
-    gg = gamma_gamma.fit(inputs.x[repeat], inputs.zbar[repeat]) if int(repeat.sum()) >= 2 else None
-    return Model(fitted.params, gg, float(fitted.log_likelihood), int(b.sum()))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="c360-fit") as pool:
+        bg = pool.submit(bgnbd.fit, inputs.x[b], inputs.t_x[b], inputs.T[b])
+        gg = pool.submit(gamma_gamma.fit, inputs.x[repeat], inputs.zbar[repeat]) if int(repeat.sum()) >= 2 else None
+        fitted = bg.result()
+        spend = gg.result() if gg is not None else None
+    return Model(fitted.params, spend, float(fitted.log_likelihood), int(b.sum()))
 
 
 @dataclass(frozen=True)
