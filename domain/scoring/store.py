@@ -60,19 +60,21 @@ _PG_STAGING = f"""
         probability_alive FLOAT8, churn_risk FLOAT8, lifecycle_stage BIGINT, value_tier BIGINT
     ) ON COMMIT DROP
 """
-_PG_SELECT = ", ".join(
-    [
-        "customer_id",
-        *(f"CASE WHEN scored = 1 THEN {n} END" for n in _RFM),
-        *(f"(ARRAY[{_quoted(names)}])[{n}]" for n, names in _TEXTS.items() if n == "rfm_segment"),
-        *_NUMBERS,
-        *(f"(ARRAY[{_quoted(names)}])[{n}]" for n, names in _TEXTS.items() if n != "rfm_segment"),
-    ]
-)
+
+
+def _staged(name: str) -> str:
+    """The staging column `name` as the value customer_scores stores."""
+    if name in _RFM:
+        return f"CASE WHEN scored = 1 THEN {name} END"
+    if name in _TEXTS:
+        return f"(ARRAY[{_quoted(_TEXTS[name])}])[{name}]"  # out of range (0) is NULL
+    return name
+
+
 _PG_UPSERT = text(
     f"""
     INSERT INTO customer_scores ({", ".join(_NAMES)}, model_id, as_of, computed_at)
-    SELECT {_PG_SELECT}, :model_id, :as_of, :computed_at FROM {_STAGING}
+    SELECT {", ".join(_staged(n) for n in _NAMES)}, :model_id, :as_of, :computed_at FROM {_STAGING}
     ON CONFLICT (customer_id) DO UPDATE SET {", ".join(f"{n} = EXCLUDED.{n}" for n in _UPDATED)}
     """
 ).bindparams(bindparam("as_of", type_=UTCDateTime), bindparam("computed_at", type_=UTCDateTime))
@@ -128,7 +130,7 @@ async def upsert_scores(
         await conn.exec_driver_sql(_PG_STAGING)
         await copy_columns_to_table(conn, _STAGING, columns)
         await conn.execute(_PG_UPSERT, stamp)
-        await conn.exec_driver_sql(f"DROP TABLE {_STAGING}")
+        await conn.exec_driver_sql(f"DROP TABLE {_STAGING}")  # free now; a later call may stage again
         if progress is not None:
             progress(agg.size)
         return agg.size
