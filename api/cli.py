@@ -209,6 +209,7 @@ def cmd_refresh_scores(args: argparse.Namespace) -> None:
         labels = {
             "aggregate": "reading orders (one SQL pass)",
             "fit": "fitting BG/NBD + Gamma-Gamma",
+            "score": "scoring every customer",
             "write": "writing scores",
         }
         with Progress(console=console) as progress:

@@ -7,8 +7,9 @@ dollars) for Gamma-Gamma, so `gamma` reads in the currency. The 12-month horizon
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +17,7 @@ from numpy.typing import NDArray
 from domain.scoring import bgnbd, gamma_gamma
 from domain.scoring.aggregates import Aggregates
 from domain.scoring.breakpoints import Breakpoints
-from domain.scoring.lifecycle import lifecycle_stage, value_tiers
+from domain.scoring.lifecycle import lifecycle_stages, value_tiers
 from domain.scoring.rfm import segments
 from domain.scoring.summary import mean_repeat_spend, model_inputs
 
@@ -61,14 +62,20 @@ def model_inputs_of(agg: Aggregates) -> ModelInputs:
 
 
 def fit_model(inputs: ModelInputs) -> Model | None:
-    """BG/NBD on every buyer, Gamma-Gamma on those with repeat purchases (None below 2 of them)."""
+    """BG/NBD on every buyer, Gamma-Gamma on those with repeat purchases (None below 2 of them).
+
+    The two fits are independent and spend their time in numpy and scipy ufuncs, which release
+    the GIL: they run side by side in two threads (each is deterministic, so is the pair)."""
     b = inputs.buyers
     if not b.any():
         return None
-    fitted = bgnbd.fit(inputs.x[b], inputs.t_x[b], inputs.T[b])
     repeat = b & (inputs.x > 0) & (inputs.zbar > 0)
-    gg = gamma_gamma.fit(inputs.x[repeat], inputs.zbar[repeat]) if int(repeat.sum()) >= 2 else None
-    return Model(fitted.params, gg, float(fitted.log_likelihood), int(b.sum()))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="c360-fit") as pool:
+        bg = pool.submit(bgnbd.fit, inputs.x[b], inputs.t_x[b], inputs.T[b])
+        gg = pool.submit(gamma_gamma.fit, inputs.x[repeat], inputs.zbar[repeat]) if int(repeat.sum()) >= 2 else None
+        fitted = bg.result()
+        spend = gg.result() if gg is not None else None
+    return Model(fitted.params, spend, float(fitted.log_likelihood), int(b.sum()))
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,12 @@ class ScoreArrays:
     r: NDArray[np.int64]
     f: NDArray[np.int64]
     m: NDArray[np.int64]
-    segment: NDArray[Any]
+    segment: NDArray[np.str_]  # "" where not scored
     probability_alive: FloatArray
     expected_purchases: FloatArray
     predicted_cents: NDArray[np.int64]
-    lifecycle: list[str]
-    value_tier: NDArray[Any]
+    lifecycle: NDArray[np.str_]
+    value_tier: NDArray[np.str_]
 
 
 def expected_spend(model: Model, inputs: ModelInputs, agg: Aggregates) -> FloatArray:
@@ -114,14 +121,11 @@ def score(agg: Aggregates, model: Model | None, breakpoints: Breakpoints | None 
         r, f, m = agg.r, agg.f, agg.m
     else:
         r, f, m = breakpoints.rfm(agg.last_day, agg.frequency, agg.monetary_cents)
-    seg = np.full(agg.size, None, dtype=object)
+    seg = np.full(agg.size, "", dtype="<U18")
     if scored.any():
         seg[scored] = segments(r[scored], f[scored], m[scored])
     age = np.where(buyers, agg.as_of_day - agg.first_day, np.maximum(agg.as_of_day - agg.created_day, 0))
-    stages = [
-        lifecycle_stage(float(p), int(a), int(n))
-        for p, a, n in zip(np.clip(p_alive, 0.0, 1.0), np.maximum(age, 0), agg.order_count, strict=True)
-    ]
+    stages = lifecycle_stages(np.clip(p_alive, 0.0, 1.0), np.maximum(age, 0), agg.order_count)
     tiers = breakpoints.value_tiers(predicted_cents) if breakpoints is not None else value_tiers(predicted_cents)
     return ScoreArrays(scored, r, f, m, seg, p_alive, expected, predicted_cents, stages, tiers)
 

@@ -11,27 +11,28 @@ CHURNED_BELOW: Final = 0.2
 DECLINING_BELOW: Final = 0.5
 NEW_UNDER_DAYS: Final = 90
 MATURE_FROM_ORDERS: Final = 4
+STAGES: Final = ("CHURNED", "DECLINING", "GROWING", "MATURE", "NEW")
+VALUE_TIERS: Final = ("HIGH", "LOW", "MEDIUM")
 
 
-def lifecycle_stage(probability_alive: float, age_days: int, order_count: int) -> str:
-    """The first stage that holds: CHURNED, DECLINING, NEW, MATURE, else GROWING.
+def lifecycle_stages(probability_alive: ArrayLike, age_days: ArrayLike, order_count: ArrayLike) -> NDArray[np.str_]:
+    """The first stage that holds, per customer: CHURNED, DECLINING, NEW, MATURE, else GROWING.
 
     ``age_days`` is the age of the first order in whole days, or of the customer when it has no order.
     A customer without orders has probability_alive 1, so it is NEW for 90 days and GROWING after.
     """
-    if not 0.0 <= probability_alive <= 1.0:
-        raise ValueError(f"probability_alive must be in [0, 1], got {probability_alive}")
-    if age_days < 0 or order_count < 0:
+    p, age, n = np.broadcast_arrays(
+        np.asarray(probability_alive, dtype=np.float64),
+        np.asarray(age_days, dtype=np.int64),
+        np.asarray(order_count, dtype=np.int64),
+    )
+    if not np.all((p >= 0.0) & (p <= 1.0)):
+        raise ValueError("probability_alive must be in [0, 1]")
+    if np.any(age < 0) or np.any(n < 0):
         raise ValueError("age_days and order_count must be >= 0")
-    if probability_alive < CHURNED_BELOW:
-        return "CHURNED"
-    if probability_alive < DECLINING_BELOW:
-        return "DECLINING"
-    if age_days < NEW_UNDER_DAYS:
-        return "NEW"
-    if order_count >= MATURE_FROM_ORDERS:
-        return "MATURE"
-    return "GROWING"
+    conditions = [p < CHURNED_BELOW, p < DECLINING_BELOW, age < NEW_UNDER_DAYS, n >= MATURE_FROM_ORDERS]
+    stages = np.select(conditions, ["CHURNED", "DECLINING", "NEW", "MATURE"], default="GROWING")
+    return np.asarray(stages, dtype="<U9")
 
 
 def value_tiers(predicted_12m: ArrayLike) -> NDArray[np.str_]:

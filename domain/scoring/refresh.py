@@ -16,17 +16,33 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.base import utcnow
-from domain.scoring.aggregates import load_aggregates
+from domain.scoring.aggregates import Aggregates, load_aggregates
 from domain.scoring.breakpoints import Breakpoints
 from domain.scoring.compute import Model, ScoreArrays, fit_model, model_inputs_of, score
 from domain.scoring.store import insert_model, load_latest_model, upsert_scores
 
-# progress(stage, done, total): stages "aggregate", "fit", "write".
+# progress(stage, done, total): stages "aggregate", "fit", "score", "write", in that order.
 Progress = Callable[[str, int, int], None]
 
 
 def _noop(_stage: str, _done: int, _total: int) -> None:
     return None
+
+
+def _score_base(agg: Aggregates, model: Model | None) -> tuple[ScoreArrays, Breakpoints]:
+    scores = score(agg, model)
+    breakpoints = Breakpoints.of_base(
+        scores.scored_rfm,
+        agg.last_day,
+        agg.frequency,
+        agg.monetary_cents,
+        scores.r,
+        scores.f,
+        scores.m,
+        scores.predicted_cents,
+        scores.value_tier,
+    )
+    return scores, breakpoints
 
 
 async def refresh_all(
@@ -40,25 +56,12 @@ async def refresh_all(
         agg = await load_aggregates(conn, as_of)
     report("aggregate", 1, 1)
     report("fit", 0, 1)
-
-    def fit_and_score() -> tuple[Model | None, ScoreArrays, Breakpoints]:
-        model = fit_model(model_inputs_of(agg))
-        scores = score(agg, model)
-        breakpoints = Breakpoints.of_base(
-            scores.scored_rfm,
-            agg.last_day,
-            agg.frequency,
-            agg.monetary_cents,
-            scores.r,
-            scores.f,
-            scores.m,
-            scores.predicted_cents,
-            scores.value_tier,
-        )
-        return model, scores, breakpoints
-
-    model, scores, breakpoints = await asyncio.to_thread(fit_and_score)
+    model = await asyncio.to_thread(lambda: fit_model(model_inputs_of(agg)))
     report("fit", 1, 1)
+    report("score", 0, 1)
+    scores, breakpoints = await asyncio.to_thread(_score_base, agg, model)
+    report("score", 1, 1)
+    report("write", 0, agg.size)
     now = utcnow()
     async with engine.begin() as conn:
         model_id = await insert_model(conn, model, breakpoints, as_of=as_of, fitted_at=now) if model else None

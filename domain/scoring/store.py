@@ -1,4 +1,13 @@
-"""Writing scores: the fitted model row and bulk upserts of customer_scores (both dialects)."""
+"""Writing scores: the fitted model row and bulk upserts of customer_scores (both dialects).
+
+Many rows on PostgreSQL (a full refresh): the score columns go as numbers through a binary COPY
+into a temporary table (texts as 1-based codes into the sorted name lists below, 0 for NULL;
+`scored` says whether the RFM columns hold values), then one INSERT .. ON CONFLICT DO UPDATE moves
+them into customer_scores. Otherwise (SQLite, or a few customers after an order, where a temporary
+table per call would only churn the catalog): executemany upserts of row dicts, in chunks. Either
+way a row is recomputed whole from the arrays, so a second run with the same inputs writes the
+same values.
+"""
 
 from __future__ import annotations
 
@@ -6,74 +15,99 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import bindparam, desc, insert, select, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import UTCDateTime, table_of
+from domain.pgcopy import copy_columns_to_table
 from domain.scoring.aggregates import Aggregates
 from domain.scoring.bgnbd import BgNbdParams
 from domain.scoring.breakpoints import Breakpoints
 from domain.scoring.compute import Model, ScoreArrays
 from domain.scoring.gamma_gamma import GammaGammaParams
+from domain.scoring.lifecycle import STAGES, VALUE_TIERS
 from domain.scoring.models import CustomerScore, ScoringModel
+from domain.scoring.rfm import SEGMENTS
 
 scores_table = table_of(CustomerScore)
 models_table = table_of(ScoringModel)
 
-CHUNK: Final = 50_000
-# Per-row columns, in the order of the PostgreSQL unnest, with their array types.
-_COLUMNS: Final = (
-    ("customer_id", "BIGINT[]"),
-    ("recency_days", "INTEGER[]"),
-    ("frequency", "INTEGER[]"),
-    ("monetary_cents", "BIGINT[]"),
-    ("r", "INTEGER[]"),
-    ("f", "INTEGER[]"),
-    ("m", "INTEGER[]"),
-    ("rfm_segment", "VARCHAR[]"),
-    ("historic_cents", "BIGINT[]"),
-    ("predicted_12m_cents", "BIGINT[]"),
-    ("expected_purchases_12m", "FLOAT8[]"),
-    ("probability_alive", "FLOAT8[]"),
-    ("churn_risk", "FLOAT8[]"),
-    ("lifecycle_stage", "VARCHAR[]"),
-    ("value_tier", "VARCHAR[]"),
-)
-_NAMES = [name for name, _ in _COLUMNS]
+CHUNK: Final = 50_000  # rows per executemany
+COPY_FROM: Final = 1_000  # rows from which PostgreSQL goes through COPY
+_RFM: Final = ("recency_days", "frequency", "monetary_cents", "r", "f", "m")  # NULL unless scored
+_NUMBERS: Final = ("historic_cents", "predicted_12m_cents", "expected_purchases_12m", "probability_alive", "churn_risk")
+_TEXTS: Final[dict[str, tuple[str, ...]]] = {
+    "rfm_segment": tuple(sorted(SEGMENTS)),  # NULL unless scored
+    "lifecycle_stage": tuple(sorted(STAGES)),
+    "value_tier": tuple(sorted(VALUE_TIERS)),
+}
+_NAMES: Final = ("customer_id", *_RFM, "rfm_segment", *_NUMBERS, "lifecycle_stage", "value_tier")
+_UPDATED: Final = (*_NAMES[1:], "model_id", "as_of", "computed_at")
+_STAGING: Final = "scoring_rows"
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+_PG_STAGING = f"""
+    CREATE TEMPORARY TABLE {_STAGING} (
+        customer_id BIGINT, scored BIGINT, {", ".join(f"{n} BIGINT" for n in _RFM)}, rfm_segment BIGINT,
+        historic_cents BIGINT, predicted_12m_cents BIGINT, expected_purchases_12m FLOAT8,
+        probability_alive FLOAT8, churn_risk FLOAT8, lifecycle_stage BIGINT, value_tier BIGINT
+    ) ON COMMIT DROP
+"""
+
+
+def _staged(name: str) -> str:
+    """The staging column `name` as the value customer_scores stores."""
+    if name in _RFM:
+        return f"CASE WHEN scored = 1 THEN {name} END"
+    if name in _TEXTS:
+        return f"(ARRAY[{_quoted(_TEXTS[name])}])[{name}]"  # out of range (0) is NULL
+    return name
+
+
 _PG_UPSERT = text(
     f"""
     INSERT INTO customer_scores ({", ".join(_NAMES)}, model_id, as_of, computed_at)
-    SELECT u.*, :model_id, :as_of, :computed_at
-    FROM unnest({", ".join(f"CAST(:{n} AS {t})" for n, t in _COLUMNS)}) AS u({", ".join(_NAMES)})
-    ON CONFLICT (customer_id) DO UPDATE SET
-    {", ".join(f"{n} = EXCLUDED.{n}" for n in [*_NAMES[1:], "model_id", "as_of", "computed_at"])}
+    SELECT {", ".join(_staged(n) for n in _NAMES)}, :model_id, :as_of, :computed_at FROM {_STAGING}
+    ON CONFLICT (customer_id) DO UPDATE SET {", ".join(f"{n} = EXCLUDED.{n}" for n in _UPDATED)}
     """
 ).bindparams(bindparam("as_of", type_=UTCDateTime), bindparam("computed_at", type_=UTCDateTime))
 
 
-def _columns(agg: Aggregates, s: ScoreArrays) -> dict[str, list[Any]]:
-    scored = s.scored_rfm
+def _codes(values: NDArray[np.str_], names: tuple[str, ...]) -> NDArray[np.int64]:
+    """1-based positions of `values` in the sorted `names`; 0 for ""."""
+    known = np.asarray(names)
+    at = np.minimum(np.searchsorted(known, values), known.size - 1)
+    found = known[at] == values
+    if not np.all(found | (values == "")):
+        raise ValueError(f"unknown values {sorted(set(values[~found].tolist()) - {''})}")
+    return np.where(found, at + 1, 0).astype(np.int64)
 
-    def when_scored(values: Any) -> list[Any]:
-        return [int(v) if ok else None for v, ok in zip(values, scored, strict=True)]
 
+def _arrays(agg: Aggregates, s: ScoreArrays) -> dict[str, NDArray[Any]]:
+    """Every column as an array aligned with `agg`, RFM columns meaningful where `s.scored_rfm`."""
     return {
-        "customer_id": agg.customer_id.tolist(),
-        "recency_days": when_scored(agg.as_of_day - agg.last_day),
-        "frequency": when_scored(agg.frequency),
-        "monetary_cents": when_scored(agg.monetary_cents),
-        "r": when_scored(s.r),
-        "f": when_scored(s.f),
-        "m": when_scored(s.m),
-        "rfm_segment": [str(v) if ok else None for v, ok in zip(s.segment, scored, strict=True)],
-        "historic_cents": agg.total_cents.tolist(),
-        "predicted_12m_cents": s.predicted_cents.tolist(),
-        "expected_purchases_12m": s.expected_purchases.tolist(),
-        "probability_alive": s.probability_alive.tolist(),
-        "churn_risk": (1.0 - s.probability_alive).tolist(),
-        "lifecycle_stage": list(s.lifecycle),
-        "value_tier": [str(v) for v in s.value_tier],
+        "customer_id": agg.customer_id,
+        "recency_days": agg.as_of_day - agg.last_day,
+        "frequency": agg.frequency,
+        "monetary_cents": agg.monetary_cents,
+        "r": s.r,
+        "f": s.f,
+        "m": s.m,
+        "rfm_segment": s.segment,
+        "historic_cents": agg.total_cents,
+        "predicted_12m_cents": s.predicted_cents,
+        "expected_purchases_12m": s.expected_purchases,
+        "probability_alive": s.probability_alive,
+        "churn_risk": 1.0 - s.probability_alive,
+        "lifecycle_stage": s.lifecycle,
+        "value_tier": s.value_tier,
     }
 
 
@@ -88,23 +122,30 @@ async def upsert_scores(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Insert or update every customer's row; a second run with the same inputs changes nothing."""
-    columns = _columns(agg, s)
-    n = agg.size
-    for start in range(0, n, CHUNK):
-        part = {k: v[start : start + CHUNK] for k, v in columns.items()}
-        if conn.dialect.name == "postgresql":
-            await conn.execute(_PG_UPSERT, {**part, "model_id": model_id, "as_of": as_of, "computed_at": computed_at})
-        else:
-            rows = [
-                {**{k: part[k][i] for k in _NAMES}, "model_id": model_id, "as_of": as_of, "computed_at": computed_at}
-                for i in range(len(part["customer_id"]))
-            ]
-            stmt = sqlite_insert(scores_table)
-            excluded = {c: stmt.excluded[c] for c in [*_NAMES[1:], "model_id", "as_of", "computed_at"]}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["customer_id"], set_=excluded), rows)
+    arrays = _arrays(agg, s)
+    stamp = {"model_id": model_id, "as_of": as_of, "computed_at": computed_at}
+    if conn.dialect.name == "postgresql" and agg.size >= COPY_FROM:
+        columns = {n: _codes(a, _TEXTS[n]) if n in _TEXTS else a for n, a in arrays.items()}
+        columns["scored"] = s.scored_rfm.astype(np.int64)
+        await conn.exec_driver_sql(_PG_STAGING)
+        await copy_columns_to_table(conn, _STAGING, columns)
+        await conn.execute(_PG_UPSERT, stamp)
+        await conn.exec_driver_sql(f"DROP TABLE {_STAGING}")  # free now; a later call may stage again
         if progress is not None:
-            progress(min(start + CHUNK, n))
-    return n
+            progress(agg.size)
+        return agg.size
+    lists = {n: a.tolist() for n, a in arrays.items()}
+    scored = s.scored_rfm.tolist()
+    for n in (*_RFM, "rfm_segment"):
+        lists[n] = [v if ok else None for v, ok in zip(lists[n], scored, strict=True)]
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(scores_table)
+    upsert = stmt.on_conflict_do_update(index_elements=["customer_id"], set_={c: stmt.excluded[c] for c in _UPDATED})
+    for start in range(0, agg.size, CHUNK):
+        rows = [{**{n: lists[n][i] for n in _NAMES}, **stamp} for i in range(start, min(start + CHUNK, agg.size))]
+        await conn.execute(upsert, rows)
+        if progress is not None:
+            progress(min(start + CHUNK, agg.size))
+    return agg.size
 
 
 async def insert_model(

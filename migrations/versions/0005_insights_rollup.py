@@ -1,7 +1,7 @@
 """customer_purchase_days and purchase_pair_counts, the rollups behind insights (backfilled); customers.created_at index
 
 Revision ID: 0005_insights_rollup
-Revises: 0003_scoring
+Revises: 0004_scoring_speed
 Create Date: 2026-12-01
 
 The backfills are the whole-table forms of `domain.insights.purchase_days.purchase_days` and
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_insights_rollup"
-down_revision: str | None = "0003_scoring"
+down_revision: str | None = "0004_scoring_speed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+import re
+
+import pytest
+from sqlalchemy import inspect, select, text
 
 from api.migrate import drift
 from domain.loyalty.models import Tier
@@ -67,3 +70,24 @@ async def test_default_tiers_and_sla_policy_are_data(engine) -> None:
         "NORMAL": (120, 2880),
         "LOW": (1440, 4320),
     }
+
+
+async def test_covering_indexes_include_what_the_models_say(engine) -> None:
+    """Alembic's drift check does not compare INCLUDE columns: compare them here (PostgreSQL only)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("INCLUDE columns exist on PostgreSQL only")
+    wanted = {
+        str(index.name): list(index.dialect_options["postgresql"]["include"] or [])
+        for table in metadata.tables.values()
+        for index in table.indexes
+    }
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"))
+        ).all()
+    found = {
+        name: [c.strip() for c in match.group(1).split(",")] if (match := re.search(r"INCLUDE \((.*)\)", d)) else []
+        for name, d in rows
+    }
+    assert {n: found.get(n) for n in wanted} == wanted
+    assert wanted["ix_orders_customer_id_placed_at"] == ["total_cents", "status"]

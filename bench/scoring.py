@@ -1,0 +1,176 @@
+"""Time score refreshes on a large PostgreSQL base: 1M customers, 10M orders (goals: a full
+refresh under 60 s, the per-customer refresh after an order under 50 ms).
+
+Makes (or with --reuse keeps) a database `c360_scoring_bench`, migrates it with Alembic and fills it
+inside PostgreSQL with the statements of bench/insights.py (customers created over two years, ~10
+orders each over the same two years, 3% RETURNED, a score row per customer). Then, on the real
+code paths:
+
+- a baseline: `SELECT count(*), sum(total_cents) FROM orders`, what one pass over the orders costs
+  on this machine right now (median of 3), so the refresh can be read as a ratio on a loaded box;
+- the full refresh (`domain.scoring.refresh.refresh_all`, behind `refreshScores` and
+  `c360 refresh-scores`), with the time of each stage from its progress callback;
+- the per-customer refresh after an order: the `refresh_scores` job function on one customer id
+  (what the job enqueued by `recordOrder` runs), and the whole job run (`jobs.runner.run_job`:
+  STARTED, the function, FINISHED) on --samples random customers: median and p95.
+
+    .venv/bin/python -m bench.scoring [--customers 1000000] [--orders 10000000] [--reuse]
+                                      [--repeat 1] [--samples 200] [--as-of 2026-11-01T00:00:00Z]
+
+PostgreSQL: C360_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import statistics
+import time
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from api.migrate import upgrade
+from bench.insights import END, _admin, _fill, _url
+from domain.db import make_engine
+from domain.scoring.refresh import refresh_all
+from domain.scoring.requests import request_customer_refresh
+from jobs.runner import run_job
+from jobs.scoring import refresh_scores
+
+NAME = "c360_scoring_bench"
+BASELINE = "SELECT count(*), sum(total_cents) FROM orders"
+
+
+async def prepare(customers: int, orders: int) -> None:
+    await _admin(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+    await _admin(f'CREATE DATABASE "{NAME}"')
+    engine = make_engine(_url(NAME))
+    try:
+        await upgrade(engine)
+        for statement in _fill(customers, orders):
+            began = time.perf_counter()
+            async with engine.begin() as conn:
+                # Bulk load: skip the foreign-key triggers (the generated keys are consistent).
+                await conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+                await conn.exec_driver_sql(statement)
+            print(f"  {time.perf_counter() - began:7.1f} s  {' '.join(statement.split())[:70]}…", flush=True)
+    finally:
+        await engine.dispose()
+    engine = create_async_engine(_url(NAME), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("VACUUM ANALYZE")
+    finally:
+        await engine.dispose()
+
+
+async def baseline(engine: AsyncEngine) -> float:
+    """Median of 3 scans of the orders (the first also warms the cache)."""
+    times = []
+    for _ in range(3):
+        began = time.perf_counter()
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql(BASELINE)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+async def vacuum_scores() -> None:
+    """What autovacuum does between two nightly refreshes (the shared server runs with it off)."""
+    engine = create_async_engine(_url(NAME), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("VACUUM ANALYZE customer_scores")
+    finally:
+        await engine.dispose()
+
+
+async def full_refresh(engine: AsyncEngine, as_of: dt.datetime) -> tuple[float, dict[str, float], dict[str, object]]:
+    """Seconds in all, seconds per stage (first to last progress report of each), the job result."""
+    await vacuum_scores()
+    began = time.perf_counter()
+    marks: dict[str, list[float]] = {}
+
+    def progress(stage: str, _done: int, _total: int) -> None:
+        marks.setdefault(stage, []).append(time.perf_counter())
+
+    result = await refresh_all(engine, as_of, progress)
+    total = time.perf_counter() - began
+    stages = {stage: times[-1] - times[0] for stage, times in marks.items()}
+    return total, stages, result
+
+
+async def per_customer(engine: AsyncEngine, as_of: dt.datetime, samples: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of the job function alone, and of the whole job run, per random customer."""
+    async with engine.connect() as conn:
+        top = int((await conn.exec_driver_sql("SELECT max(id) FROM customers")).scalar_one())
+    rng = random.Random(5)
+    ids = [rng.randint(1, top) for _ in range(samples)]
+    function_ms, run_ms = [], []
+    for cid in ids:
+        began = time.perf_counter()
+        await refresh_scores(engine, 0, {"customerIds": [cid], "asOf": as_of.isoformat()})
+        function_ms.append((time.perf_counter() - began) * 1000)
+    for cid in ids:
+        async with engine.begin() as conn:
+            job_id = await request_customer_refresh(conn, cid)
+        began = time.perf_counter()
+        assert await run_job(engine, job_id) == "FINISHED"
+        run_ms.append((time.perf_counter() - began) * 1000)
+    return function_ms, run_ms
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+async def measure(repeat: int, samples: int, as_of: dt.datetime) -> None:
+    engine = make_engine(_url(NAME))
+    try:
+        await upgrade(engine)  # a --reuse database made before a newer revision
+        async with engine.connect() as conn:
+            customers = (await conn.exec_driver_sql("SELECT count(*) FROM customers")).scalar_one()
+            orders = (await conn.exec_driver_sql("SELECT count(*) FROM orders")).scalar_one()
+        print(f"{customers} customers, {orders} orders, as of {as_of.isoformat()}", flush=True)
+        for run in range(1, repeat + 1):
+            scan = await baseline(engine)
+            total, stages, result = await full_refresh(engine, as_of)
+            parts = "  ".join(f"{stage} {seconds:.1f} s" for stage, seconds in stages.items())
+            print(
+                f"full refresh {run}: {total:.1f} s = {total / scan:.1f} x baseline scan ({scan:.2f} s)  [{parts}]  "
+                f"{result}",
+                flush=True,
+            )
+        function_ms, run_ms = await per_customer(engine, as_of, samples)
+        for label, values in (("job function", function_ms), ("whole job run", run_ms)):
+            print(
+                f"per-customer refresh, {label}: median {statistics.median(values):.1f} ms  "
+                f"p95 {_p95(values):.1f} ms  max {max(values):.1f} ms  ({len(values)} customers)",
+                flush=True,
+            )
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=1, help="full refreshes to time")
+    parser.add_argument("--samples", type=int, default=200, help="customers for the per-customer refresh")
+    parser.add_argument("--as-of", default=END.isoformat(), help="ISO time (default: the end of the generated data)")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
+    parser.add_argument("--fill-only", action="store_true", help="make the database, measure nothing")
+    args = parser.parse_args(argv)
+    if not args.reuse:
+        print(f"filling {NAME}: {args.customers} customers, {args.orders} orders", flush=True)
+        asyncio.run(prepare(args.customers, args.orders))
+    if not args.fill_only:
+        as_of = dt.datetime.fromisoformat(args.as_of.replace("Z", "+00:00"))
+        asyncio.run(measure(args.repeat, args.samples, as_of))
+
+
+if __name__ == "__main__":
+    main()
