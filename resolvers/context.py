@@ -64,11 +64,26 @@ class Context:
 
     async def _rows(self, statement: Executable, params: dict[str, Any] | None) -> Sequence[Row[Any]]:
         async with self._lock:
-            if self._conn is None:
-                conn = await self.engine.connect()
-                self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            result = await self._conn.execute(statement, params or {})
+            conn = self._conn or await self._connect()
+            result = await conn.execute(statement, params or {})
             return result.all()
+
+    async def _connect(self) -> AsyncConnection:
+        conn = await self.engine.connect()
+        self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return self._conn
+
+    async def execute_autocommit(self, statement: Executable) -> None:
+        """One statement that writes, on the request's autocommit connection: the database
+        commits it on its own before it returns (for appends that need no transaction, such as
+        the audit trail: one round trip, no second connection)."""
+
+        async def run() -> None:
+            async with self._lock:
+                conn = self._conn or await self._connect()
+                await conn.execute(statement)
+
+        await asyncio.shield(run())
 
     async def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
         rows = await self.rows(statement, params)

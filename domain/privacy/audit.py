@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence, Set
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select
+from sqlalchemy import ColumnElement, Insert, Select, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of, utcnow
@@ -18,20 +18,16 @@ entries = table_of(AuditEntry)
 _redirects = table_of(CustomerRedirect)
 
 
-async def write_audit_entries(
-    conn: AsyncConnection,
-    *,
-    caller: Caller,
-    request_id: str,
-    fields: Mapping[int, Set[str]],
-    at: dt.datetime | None = None,
-) -> int:
-    """Append one entry per customer with the sorted field names; returns how many."""
-    if not fields:
-        return 0
+MAX_ENTRIES_PER_STATEMENT = 1000  # 7 parameters each: well below SQLite's 32766
+
+
+def audit_insert(
+    *, caller: Caller, request_id: str, fields: Mapping[int, Set[str]], at: dt.datetime | None = None
+) -> Insert:
+    """One multi-row INSERT of an entry per customer with the sorted field names: atomic on its
+    own, so it can run in autocommit (`fields` holds at most MAX_ENTRIES_PER_STATEMENT)."""
     at = at or utcnow()
-    await conn.execute(
-        insert(entries),
+    return insert(entries).values(
         [
             {
                 "customer_id": customer_id,
@@ -43,8 +39,27 @@ async def write_audit_entries(
                 "request_id": request_id,
             }
             for customer_id, names in sorted(fields.items())
-        ],
+        ]
     )
+
+
+async def write_audit_entries(
+    conn: AsyncConnection,
+    *,
+    caller: Caller,
+    request_id: str,
+    fields: Mapping[int, Set[str]],
+    at: dt.datetime | None = None,
+) -> int:
+    """Append one entry per customer with the sorted field names (in the caller's transaction);
+    returns how many."""
+    if not fields:
+        return 0
+    at = at or utcnow()
+    items = sorted(fields.items())
+    for start in range(0, len(items), MAX_ENTRIES_PER_STATEMENT):
+        chunk = dict(items[start : start + MAX_ENTRIES_PER_STATEMENT])
+        await conn.execute(audit_insert(caller=caller, request_id=request_id, fields=chunk, at=at))
     return len(fields)
 
 

@@ -1,6 +1,11 @@
 """Writes the request's audit trail once the operation has run: one entry per customer whose
 personal values went out in clear. If the trail cannot be written, the response carries an
-error and no data: a clear read that leaves no trace is not answered."""
+error and no data: a clear read that leaves no trace is not answered.
+
+The entries are one multi-row INSERT on the request's own autocommit connection: the database
+commits it before the statement returns (one round trip, no second connection, no
+BEGIN/COMMIT), so the trail is durable before the response leaves. A trail too long for one
+statement is written in a transaction of its own instead."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.privacy.audit import write_audit_entries
+from domain.privacy.audit import MAX_ENTRIES_PER_STATEMENT, audit_insert, write_audit_entries
 from resolvers.context import Context
 
 log = structlog.get_logger("c360.audit")
@@ -23,9 +28,13 @@ class AuditWriter(SchemaExtension):
         result = self.execution_context.result
         if not isinstance(ctx, Context) or result is None or not ctx.audit.fields:
             return
+        fields = ctx.audit.fields
         try:
-            async with ctx.engine.begin() as conn:
-                await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=ctx.audit.fields)
+            if len(fields) <= MAX_ENTRIES_PER_STATEMENT:
+                await ctx.execute_autocommit(audit_insert(caller=ctx.caller, request_id=ctx.request_id, fields=fields))
+            else:
+                async with ctx.engine.begin() as conn:
+                    await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=fields)
         except Exception as exc:
             log.error("audit_write_failed", request_id=ctx.request_id, error_type=type(exc).__name__)
             result.data = None
