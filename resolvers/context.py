@@ -49,6 +49,8 @@ class Context:
     _conn: AsyncConnection | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
+    # (PerCustomerPages, customer_id, filters) -> rows, learnt from first pages (totalCount)
+    page_totals: dict[tuple[Any, int, Any], int] = field(default_factory=dict)
 
     def loader(self, cls: type[L]) -> L:
         """The request's instance of a DataLoader class (made on first use)."""
@@ -95,6 +97,7 @@ class Context:
         async with self.engine.begin() as conn:
             yield conn
         self._loaders.clear()  # what was cached may have changed
+        self.page_totals.clear()
 
     async def write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run one unit of work in `transaction()`, rerun from scratch after a deadlock or a

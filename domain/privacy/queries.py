@@ -13,12 +13,6 @@ consents = table_of(CurrentConsent)
 history = table_of(ConsentRecord)
 
 
-def granted_purposes(customer_ids: Sequence[int]) -> Select[tuple[int, str]]:
-    return select(consents.c.customer_id, consents.c.purpose).where(
-        consents.c.customer_id.in_(customer_ids), consents.c.granted.is_(True)
-    )
-
-
 def current_consents(customer_ids: Sequence[int]) -> Select[tuple[object, ...]]:
     return select(consents).where(consents.c.customer_id.in_(customer_ids)).order_by(consents.c.purpose)
 
