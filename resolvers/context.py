@@ -75,15 +75,16 @@ class Context:
         self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         return self._conn
 
-    async def execute_autocommit(self, statement: Executable) -> None:
+    async def execute_autocommit(self, statement: Executable, params: Sequence[dict[str, Any]]) -> None:
         """One statement that writes, on the request's autocommit connection: the database
         commits it on its own before it returns (for appends that need no transaction, such as
-        the audit trail: one round trip, no second connection)."""
+        the audit trail: one round trip, no second connection). Several parameter sets are an
+        executemany: all or none on PostgreSQL (asyncpg), one commit each on SQLite."""
 
         async def run() -> None:
             async with self._lock:
                 conn = self._conn or await self._connect()
-                await conn.execute(statement)
+                await conn.execute(statement, list(params))
 
         await asyncio.shield(run())
 

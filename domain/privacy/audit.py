@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence, Set
 
-from sqlalchemy import ColumnElement, Insert, Select, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of, utcnow
@@ -18,29 +18,23 @@ entries = table_of(AuditEntry)
 _redirects = table_of(CustomerRedirect)
 
 
-MAX_ENTRIES_PER_STATEMENT = 1000  # 7 parameters each: well below SQLite's 32766
-
-
-def audit_insert(
+def audit_rows(
     *, caller: Caller, request_id: str, fields: Mapping[int, Set[str]], at: dt.datetime | None = None
-) -> Insert:
-    """One multi-row INSERT of an entry per customer with the sorted field names: atomic on its
-    own, so it can run in autocommit (`fields` holds at most MAX_ENTRIES_PER_STATEMENT)."""
+) -> list[dict[str, object]]:
+    """The parameters of `insert(entries)`: one entry per customer with the sorted field names."""
     at = at or utcnow()
-    return insert(entries).values(
-        [
-            {
-                "customer_id": customer_id,
-                "at": at,
-                "subject": caller.subject,
-                "role": caller.role.value,
-                "purpose": caller.purpose,
-                "fields": sorted(names),
-                "request_id": request_id,
-            }
-            for customer_id, names in sorted(fields.items())
-        ]
-    )
+    return [
+        {
+            "customer_id": customer_id,
+            "at": at,
+            "subject": caller.subject,
+            "role": caller.role.value,
+            "purpose": caller.purpose,
+            "fields": sorted(names),
+            "request_id": request_id,
+        }
+        for customer_id, names in sorted(fields.items())
+    ]
 
 
 async def write_audit_entries(
@@ -51,15 +45,10 @@ async def write_audit_entries(
     fields: Mapping[int, Set[str]],
     at: dt.datetime | None = None,
 ) -> int:
-    """Append one entry per customer with the sorted field names (in the caller's transaction);
-    returns how many."""
+    """Append one entry per customer with the sorted field names; returns how many."""
     if not fields:
         return 0
-    at = at or utcnow()
-    items = sorted(fields.items())
-    for start in range(0, len(items), MAX_ENTRIES_PER_STATEMENT):
-        chunk = dict(items[start : start + MAX_ENTRIES_PER_STATEMENT])
-        await conn.execute(audit_insert(caller=caller, request_id=request_id, fields=chunk, at=at))
+    await conn.execute(insert(entries), audit_rows(caller=caller, request_id=request_id, fields=fields, at=at))
     return len(fields)
 
 

@@ -2,59 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Executable, Row
+from sqlalchemy import Row
 from strawberry.dataloader import DataLoader
 
 from domain.base import utcnow
 from domain.customers import facts, queries
 from domain.loyalty.queries import ACCOUNTS_BY_CUSTOMER_IDS, account_params
 from domain.scoring.queries import SCORES_BY_CUSTOMER_IDS
-from resolvers.common.loaders import RowByKeyLoader, RowsByKeyLoader
+from resolvers.common.loaders import ByIdsLoader, RowsByIdsLoader
 
 if TYPE_CHECKING:
     from resolvers.context import Context
 
 
-class CustomerByIdLoader(RowByKeyLoader):
-    key_field = "id"
-
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.customers_by_ids(keys)
+class CustomerByIdLoader(ByIdsLoader):
+    query = queries.CUSTOMERS_BY_IDS
 
 
-class SurvivorByMergedIdLoader(RowByKeyLoader):
+class SurvivorByMergedIdLoader(ByIdsLoader):
     """The surviving customer id for a merged-away id (None when the id was never merged)."""
 
     key_field = "from_id"
-
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.redirect_targets(keys)
+    query = queries.REDIRECT_TARGETS
 
 
-class ProfilesByCustomerLoader(RowsByKeyLoader):
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.profiles_by_customer_ids(keys)
+class ProfilesByCustomerLoader(RowsByIdsLoader):
+    query = queries.PROFILES_BY_CUSTOMER_IDS
 
 
-class ProfileByIdLoader(RowByKeyLoader):
-    key_field = "id"
-
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.profiles_by_ids(keys)
+class ProfileByIdLoader(ByIdsLoader):
+    query = queries.PROFILES_BY_IDS
 
 
-class IdentifiersByCustomerLoader(RowsByKeyLoader):
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.identifiers_by_customer_ids(keys)
+class IdentifiersByCustomerLoader(RowsByIdsLoader):
+    query = queries.IDENTIFIERS_BY_CUSTOMER_IDS
 
 
-class MergeEventsByCustomerLoader(RowsByKeyLoader):
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.merge_events_by_customer_ids(keys)
+class MergeEventsByCustomerLoader(RowsByIdsLoader):
+    query = queries.MERGE_EVENTS_BY_CUSTOMER_IDS
 
 
 FactKey = tuple[int, str]  # (customer_id, facts.LOYALTY or facts.SCORES)

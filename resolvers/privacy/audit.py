@@ -2,10 +2,11 @@
 personal values went out in clear. If the trail cannot be written, the response carries an
 error and no data: a clear read that leaves no trace is not answered.
 
-The entries are one multi-row INSERT on the request's own autocommit connection: the database
-commits it before the statement returns (one round trip, no second connection, no
-BEGIN/COMMIT), so the trail is durable before the response leaves. A trail too long for one
-statement is written in a transaction of its own instead."""
+On PostgreSQL the entries are one INSERT on the request's own autocommit connection (asyncpg
+runs the rows of an executemany all or none, in one round trip): the database commits it before
+the statement returns, so the trail is durable before the response leaves, without a second
+connection or BEGIN/COMMIT. SQLite runs each row of an executemany on its own in autocommit, so
+there a trail of several customers is written in a transaction of its own."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from collections.abc import AsyncIterator
 
 import structlog
 from graphql import GraphQLError
+from sqlalchemy import insert
 from strawberry.extensions import SchemaExtension
 
-from domain.privacy.audit import MAX_ENTRIES_PER_STATEMENT, audit_insert, write_audit_entries
+from domain.db import is_sqlite
+from domain.privacy.audit import audit_rows, entries, write_audit_entries
 from resolvers.context import Context
 
 log = structlog.get_logger("c360.audit")
@@ -30,8 +33,9 @@ class AuditWriter(SchemaExtension):
             return
         fields = ctx.audit.fields
         try:
-            if len(fields) <= MAX_ENTRIES_PER_STATEMENT:
-                await ctx.execute_autocommit(audit_insert(caller=ctx.caller, request_id=ctx.request_id, fields=fields))
+            if len(fields) == 1 or not is_sqlite(ctx.engine):
+                rows = audit_rows(caller=ctx.caller, request_id=ctx.request_id, fields=fields)
+                await ctx.execute_autocommit(insert(entries), rows)
             else:
                 async with ctx.engine.begin() as conn:
                     await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=fields)

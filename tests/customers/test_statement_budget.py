@@ -2,9 +2,9 @@
 it returns. Statements are counted with SQLAlchemy's `before_cursor_execute` on the test engine
 while the query runs over HTTP (SQLite and PostgreSQL).
 
-Reads are asserted exactly. The one write a read request may make (the audit trail of clear
-personal reads: one multi-row INSERT on the request's autocommit connection) is asserted to stay
-one statement and not to grow with the page."""
+Reads are asserted exactly. The writes a read request may make (the audit trail of clear personal
+reads: one INSERT on the request's autocommit connection; on SQLite, a trail of several customers
+adds its BEGIN IMMEDIATE) are asserted to stay within that and not to grow with the page."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def counted(engine: AsyncEngine) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", before)
 
 
-MAX_WRITES = 1
+MAX_WRITES = 2
 
 
 def _reads(statements: list[str]) -> int:
