@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import time
 from collections.abc import AsyncIterator
@@ -72,6 +73,20 @@ def _unauthorized(message: str) -> JSONResponse:
     )
 
 
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Keep what the process holds once started (schema, models, libraries: ~150k objects) out of
+    every later garbage collection: a full collection rescanned it every few large responses,
+    ~40 ms per request of a 50-customer list (docs/architecture.md, "Execution"). Once a process."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     configure_logging()
     settings = settings or get_settings()
@@ -80,6 +95,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine or make_engine(settings.database_url)
+        freeze_startup_heap()
         try:
             async with background_jobs(app.state.engine, settings):
                 yield

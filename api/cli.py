@@ -192,6 +192,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         log_level="warning" if args.demo else "info",
         log_config=None,  # uvicorn's loggers propagate to the JSON handler (api/logs.py)
+        access_log=args.access_log,
     )
 
 
@@ -234,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="migrate, seed demo data if empty, print an ADMIN token")
     serve.add_argument("--customers", type=int, default=2000, help="demo people to seed with --demo")
+    serve.add_argument(
+        "--no-access-log", dest="access_log", action="store_false", help="no log line per request (benchmarks)"
+    )
     serve.set_defaults(fn=cmd_serve)
 
     refresh = sub.add_parser("refresh-scores", help="a full score refresh in the foreground, with progress")

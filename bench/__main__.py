@@ -1,20 +1,30 @@
-"""`./dev bench NAME [ARGS]`: ingest (c360 import throughput) or cdnow (the CDNOW import check)."""
+"""`./dev bench NAME [ARGS]`: run one benchmark of bench/ (its module docstring says what it
+measures). The side-by-side load test against PostGraphile and raw asyncpg is `bench/run`."""
 
 from __future__ import annotations
 
+import importlib
 import sys
+
+BENCHES = {
+    "dataset": "makes the 1M/10M data set of bench/run (bench/dataset.py)",
+    "ingest": "c360 import throughput (bench/ingest.py)",
+    "cdnow": "the CDNOW purchases through c360 import (bench/cdnow.py)",
+    "execution": "the standard and the fast executor in process (bench/execution.py)",
+    "scoring": "full and per-customer score refreshes over 1M customers / 10M orders (bench/scoring.py)",
+    "insights": "insights over 1M customers / 10M orders (bench/insights.py)",
+    "customer360": "the customer 360 against a { viewer { role } } baseline (bench/customer360.py)",
+}
 
 
 def main() -> None:
     name, *rest = sys.argv[1:] or ["help"]
-    if name == "ingest":
-        from bench.ingest import main as run
-    elif name == "cdnow":
-        from bench.cdnow import main as run
-    else:
-        print("usage: ./dev bench ingest|cdnow [ARGS]  (see bench/ingest.py, bench/cdnow.py)")
+    if name not in BENCHES:
+        print("usage: ./dev bench NAME [ARGS], NAME one of:")
+        for known, what in BENCHES.items():
+            print(f"  {known:12} {what}")
         raise SystemExit(2)
-    run(rest)
+    importlib.import_module(f"bench.{name}").main(rest)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -15,6 +18,8 @@ from resolvers.common.scalars import SCALAR_MAP
 from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.types import ChannelProfile, Customer
+from resolvers.execution.documents import DocumentCache, limit_rules
+from resolvers.execution.executor import FastExecutor
 from resolvers.feedback.mutations import FeedbackMutations
 from resolvers.loyalty.mutations import LoyaltyMutations
 from resolvers.orders.mutations import OrderMutations
@@ -29,6 +34,10 @@ from resolvers.service.mutations import ServiceMutations
 MAX_TOKENS = 5000
 MAX_DEPTH = 12
 MAX_ALIASES = 30
+LIMIT_RULES = limit_rules(MAX_DEPTH, MAX_ALIASES)  # made once, so validation is cached per query text
+
+# "fast" (resolvers/execution/executor.py) or "standard" (graphql-core's and strawberry's own).
+EXECUTORS = ("fast", "standard")
 
 Query = merge_types("Query", (CustomerQueries, AreaQueries))
 Mutation = merge_types(
@@ -53,7 +62,25 @@ class C360Schema(strawberry.Schema):
         ErrorShaping logs unexpected errors by type, path and statement instead."""
 
 
-def build_schema() -> strawberry.Schema:
+def extensions() -> list[Any]:
+    """The schema extensions, in order (the limits before the document cache they key)."""
+    return [
+        ErrorShaping,
+        AuditWriter,
+        CostLimiter,
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules(LIMIT_RULES),
+        DocumentCache,
+    ]
+
+
+def build_schema(executor: str | None = None, schema_extensions: list[Any] | None = None) -> strawberry.Schema:
+    """The schema, executed by `executor` (default: C360_EXECUTOR, else "fast"); both answer
+    alike (tests/execution/), the standard one is kept to compare and to fall back on.
+    `schema_extensions` replaces `extensions()` (bench/execution.py's baseline)."""
+    executor = executor or os.environ.get("C360_EXECUTOR") or "fast"
+    if executor not in EXECUTORS:
+        raise ValueError(f"C360_EXECUTOR must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     from resolvers.feedback.types import Feedback
     from resolvers.jobs.types import Job
     from resolvers.orders.types import Order
@@ -65,16 +92,8 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[
-            ErrorShaping,
-            AuditWriter,
-            CostLimiter,
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
+        execution_context_class=FastExecutor if executor == "fast" else None,
+        extensions=extensions() if schema_extensions is None else schema_extensions,
     )
 
 

@@ -261,11 +261,9 @@ async def test_partner_sees_only_sharing_customers_and_their_things(gql, rich: R
     assert admin["hidden"] is not None and admin["hiddenOrder"] is not None
 
 
-async def test_a_merged_away_id_is_never_given_to_a_new_customer(engine, gql, backend, request) -> None:
-    if backend == "sqlite":
-        # INTEGER PRIMARY KEY without AUTOINCREMENT hands out max(id) + 1 again once the newest
-        # customer is merged away; the identity branch allocates ids above the redirects.
-        request.applymarker(pytest.mark.xfail(strict=False, reason="fixed by domain/customers/new.py (identity)"))
+async def test_a_merged_away_id_is_never_given_to_a_new_customer(engine, gql) -> None:
+    # SQLite's INTEGER PRIMARY KEY without AUTOINCREMENT would hand out max(id) + 1 again once the
+    # newest customer is merged away; domain/customers/new.py allocates ids above the redirects.
     async with engine.begin() as conn:
         first = await f.create_customer(conn, external_id="w-1", email="x@example.com")
         second = await f.create_customer(conn, channel="APP", external_id="a-1", phone="13912345670")
