@@ -1,18 +1,19 @@
-"""The ASGI application: /graphql (GraphiQL for browsers), /healthz, /readyz, /metrics."""
+"""The ASGI application: /graphql (GraphiQL for browsers), /healthz, /readyz, /metrics.
+
+/graphql is a plain Starlette endpoint (api/graphql_http.py parses and encodes): body limit,
+authentication, idempotency, then `schema.execute`; strawberry's view only renders GraphiQL."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
+import os
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 import structlog
-from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +25,7 @@ from strawberry.asgi import GraphQL
 
 from api import idempotency
 from api.auth import Unauthenticated, authenticate
+from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
 from api.idempotency import mutation_fingerprint
 from api.logs import configure_logging
 from domain.callers.rate_limit import TokenBuckets
@@ -39,11 +41,10 @@ REQUESTS = Counter("c360_graphql_requests_total", "GraphQL requests", ["outcome"
 LATENCY = Histogram("c360_graphql_seconds", "GraphQL request latency")
 
 
-class C360GraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with a fast JSON encoder; the context is built by the endpoint."""
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+# Label children bound once (a `labels()` lookup per request is not free).
+_OK, _INTERNAL, _BAD_REQUEST = REQUESTS.labels("ok"), REQUESTS.labels("internal"), REQUESTS.labels("bad_request")
+_RATE_LIMITED, _REPLAYED = REQUESTS.labels("rate_limited"), REQUESTS.labels("replayed")
+_TOO_LARGE, _UNAUTHENTICATED = REQUESTS.labels("too_large"), REQUESTS.labels("unauthenticated")
 
 
 def _error(status: int, message: str, code: str) -> JSONResponse:
@@ -51,7 +52,7 @@ def _error(status: int, message: str, code: str) -> JSONResponse:
 
 
 async def _read_body(request: Request) -> bytes | None:
-    """The body, read up to MAX_BODY_BYTES (None beyond: nothing more is read), kept for strawberry."""
+    """The body, read up to MAX_BODY_BYTES (None beyond: nothing more is read)."""
     if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
         return None
     chunks: list[bytes] = []
@@ -61,9 +62,7 @@ async def _read_body(request: Request) -> bytes | None:
         if size > MAX_BODY_BYTES:
             return None
         chunks.append(chunk)
-    body = b"".join(chunks)
-    request._body = body  # Starlette's own cache: request.body() answers it from now on
-    return body
+    return b"".join(chunks)
 
 
 def _unauthorized(message: str) -> JSONResponse:
@@ -91,7 +90,7 @@ def freeze_startup_heap() -> None:
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     configure_logging()
     settings = settings or get_settings()
-    view = C360GraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    ide = GraphQL(schema, graphql_ide="graphiql")  # serves only the GraphiQL page
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -108,82 +107,93 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     async def graphql(request: Request) -> Response:
         if request.method == "GET" and "query" not in request.query_params:
-            return await view.render_graphql_ide(request)
-        if request.method == "POST" and await _read_body(request) is None:
-            REQUESTS.labels("too_large").inc()
-            return _error(413, "request body too large", "PAYLOAD_TOO_LARGE")
+            return await ide.render_graphql_ide(request)
+        body = b""
+        if request.method == "POST":
+            read = await _read_body(request)
+            if read is None:
+                _TOO_LARGE.inc()
+                return _error(413, "request body too large", "PAYLOAD_TOO_LARGE")
+            body = read
         try:
             caller = await authenticate(request.app.state.engine, settings, request.headers)
         except Unauthenticated as exc:
-            REQUESTS.labels("unauthenticated").inc()
+            _UNAUTHENTICATED.inc()
             return _unauthorized(str(exc))
         ctx = Context(
             engine=request.app.state.engine,
             settings=settings,
             caller=caller,
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            request_id=request.headers.get("x-request-id") or os.urandom(16).hex(),
             headers=dict(request.headers),
             rate_limiter=buckets,
         )
         key = request.headers.get("idempotency-key")
-        fingerprint = mutation_fingerprint(await request.body()) if key and request.method == "POST" else None
+        fingerprint = mutation_fingerprint(body) if key and request.method == "POST" else None
         if key and fingerprint:
             if len(key) > idempotency.MAX_KEY_LENGTH:
                 return _error(400, "Idempotency-Key is too long", "INVALID_INPUT")
             claim = await idempotency.claim(ctx.engine, subject=caller.subject, key=key, fingerprint=fingerprint)
             if claim.replay is not None:
-                REQUESTS.labels("replayed").inc()
+                _REPLAYED.inc()
                 return Response(claim.replay, media_type="application/json", headers={"Idempotent-Replayed": "true"})
             if claim.conflict is not None:
                 return _error(409, claim.conflict, "CONFLICT")
         response: Response | None = None
         started = time.perf_counter()
         try:
-            with LATENCY.time():
-                try:
-                    response = await view.run(request, context=ctx)
-                except asyncio.CancelledError:
-                    # A cancellation aimed at this request (client gone, shutdown) propagates;
-                    # a stray one from inside execution (graphql-core aborting sibling fields
-                    # that share a DataLoader batch) is answered as an internal error.
-                    task = asyncio.current_task()
-                    if task is not None and task.cancelling():
-                        raise
-                    log.error("request_cancelled_inside_execution", request_id=ctx.request_id)
-                    REQUESTS.labels("internal").inc()
-                    return JSONResponse(
-                        {
-                            "errors": [
-                                {
-                                    "message": f"internal error (request id {ctx.request_id})",
-                                    "extensions": {"code": "INTERNAL", "requestId": ctx.request_id},
-                                }
-                            ]
-                        },
-                    )
+            try:
+                if request.method == "POST":
+                    parsed = parse_post(body, request.headers.get("content-type", ""))
+                else:
+                    parsed = parse_get(request.query_params)
+                result = await execute(schema, parsed, request.method, ctx)
+            except asyncio.CancelledError:
+                # A cancellation aimed at this request (client gone, shutdown) propagates;
+                # a stray one from inside execution (graphql-core aborting sibling fields
+                # that share a DataLoader batch) is answered as an internal error.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                log.error("request_cancelled_inside_execution", request_id=ctx.request_id)
+                _INTERNAL.inc()
+                return JSONResponse(  # not kept as `response`: never stored for Idempotency-Key
+                    {
+                        "errors": [
+                            {
+                                "message": f"internal error (request id {ctx.request_id})",
+                                "extensions": {"code": "INTERNAL", "requestId": ctx.request_id},
+                            }
+                        ]
+                    },
+                )
+            except BadRequest as exc:
+                _BAD_REQUEST.inc()
+                response = _error(exc.status, exc.message, "BAD_REQUEST")
+                return response
             if ctx.retry_after is not None:
-                REQUESTS.labels("rate_limited").inc()
+                _RATE_LIMITED.inc()
                 response = Response(
-                    bytes(response.body),
+                    encode(result),
                     status_code=429,
                     media_type="application/json",
                     headers={"Retry-After": str(ctx.retry_after)},
                 )
             else:
-                REQUESTS.labels("ok").inc()
+                _OK.inc()
+                response = Response(encode(result), media_type="application/json")
             return response
-        except HTTPException as exc:
-            REQUESTS.labels("bad_request").inc()
-            return _error(exc.status_code, exc.reason, "BAD_REQUEST")
         finally:
             await ctx.close()
+            seconds = time.perf_counter() - started
+            LATENCY.observe(seconds)
             log.info(
                 "graphql_request",
                 request_id=ctx.request_id,
                 subject=caller.subject,
                 role=caller.role.value,
                 status=response.status_code if response is not None else 500,
-                seconds=round(time.perf_counter() - started, 4),
+                seconds=round(seconds, 4),
             )
             if key and fingerprint:
                 if response is not None and response.status_code == 200:

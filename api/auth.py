@@ -1,8 +1,14 @@
-"""Bearer JWTs (HS256 with C360_SECRET) and partner API keys (stored hashed)."""
+"""Bearer JWTs (HS256 with C360_SECRET) and partner API keys (stored hashed).
+
+A verified token is remembered in process (up to `TOKEN_CACHE_SIZE` tokens, each only until its
+own `exp`), so a client that sends the same token with every request pays the signature check
+once: the token string is the signed claims, so the same string always verifies the same way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 
 import jwt
@@ -13,6 +19,9 @@ from domain.privacy.roles import Role
 from domain.settings import Settings
 
 ALGORITHM = "HS256"
+TOKEN_CACHE_SIZE = 4096
+# (secret, token) -> (exp as a POSIX time, subject, role, purpose claim), oldest first
+_verified: dict[tuple[str, str], tuple[float, str, Role, str | None]] = {}
 
 
 class Unauthenticated(Exception):
@@ -26,12 +35,21 @@ def issue_token(secret: str, *, role: Role, subject: str, ttl_seconds: int = 360
 
 
 def caller_from_token(secret: str, token: str, purpose: str | None = None) -> Caller:
+    cached = _verified.get((secret, token))
+    if cached is not None and cached[0] > time.time():
+        return Caller(subject=cached[1], role=cached[2], purpose=purpose or cached[3])
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]})
         role = Role(claims["role"])
-    except (jwt.PyJWTError, ValueError, KeyError) as exc:
+        expires = float(claims["exp"])
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+        _verified.pop((secret, token), None)
         raise Unauthenticated("invalid or expired token") from exc
-    return Caller(subject=str(claims["sub"]), role=role, purpose=purpose or claims.get("purpose"))
+    subject, claimed_purpose = str(claims["sub"]), claims.get("purpose")
+    if len(_verified) >= TOKEN_CACHE_SIZE:
+        del _verified[next(iter(_verified))]
+    _verified[(secret, token)] = (expires, subject, role, claimed_purpose)
+    return Caller(subject=subject, role=role, purpose=purpose or claimed_purpose)
 
 
 async def authenticate(engine: AsyncEngine, settings: Settings, headers: Mapping[str, str]) -> Caller:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 
 from domain.privacy.masking import PiiClass, redact_for_log
@@ -39,8 +40,29 @@ def redact_personal_keys(_logger: Any, _method: str, event: MutableMapping[str, 
     return event
 
 
+class _NamedWriteLogger(structlog.WriteLogger):
+    """structlog's plain writer (one write and flush per line), with the name
+    `add_logger_name` reads."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(sys.stderr)
+        self.name = name
+
+
+def _named_logger(*args: Any) -> _NamedWriteLogger:
+    return _NamedWriteLogger(str(args[0]) if args else "c360")
+
+
+def _orjson_dumps(event: Any, default: Any = None) -> str:
+    return orjson.dumps(event, default=default or repr, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """JSON lines for structlog and the standard library alike (uvicorn, strawberry); idempotent."""
+    """JSON lines for structlog and the standard library alike (uvicorn, strawberry); idempotent.
+
+    structlog's own events skip the standard library (a filtering logger drops what is below
+    `level` at the call, orjson renders, one write per line): a line per request costs a few
+    microseconds instead of tens. Standard library records go through the same processors."""
     global _configured
     if _configured:
         return
@@ -53,9 +75,9 @@ def configure_logging(level: int = logging.INFO) -> None:
         redact_personal_keys,
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer(_orjson_dumps)],
+        logger_factory=_named_logger,
+        wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)

@@ -7,6 +7,7 @@ customer per request; `--driver httpx` uses an asyncio client instead), then rep
 p50 and p99 for `{ viewer { role } }`, the full customer 360 and a 20-customer list.
 
     .venv/bin/python -m bench.customer360 [--customers 2000] [--duration 10] [--connections 16] [--workers 1]
+        [--database NAME]
 
 (`./dev bench customer360 ...` once bench/__main__.py dispatches to it.)
 """
@@ -199,10 +200,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--port", type=int, default=8360)
     parser.add_argument("--driver", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", default=f"c360_bench_{os.getpid()}", help="name of the throwaway database")
     args = parser.parse_args(argv)
 
     admin = make_url(args.pg_url).set(drivername="postgresql+asyncpg")
-    name = f"c360_bench_{os.getpid()}"
+    name = args.database
     admin_url = admin.render_as_string(hide_password=False)
     database_url = admin.set(database=name).render_as_string(hide_password=False)
     asyncio.run(_prepare(admin_url, database_url, name, args.customers))

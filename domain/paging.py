@@ -3,7 +3,9 @@
 A `PerCustomerPages` numbers each customer's rows with `row_number() over (partition by
 customer_id order by time desc, id desc)` after the filters and the `after` cursor and keeps the
 first `:limit` of every partition, so `orders(first: 10)` for 50 customers is one statement that
-never loads whole histories. Ask for first + 1 rows to learn `hasNextPage`.
+never loads whole histories. Ask for first + 1 rows to learn `hasNextPage`. A first page (no
+cursor) also carries `total_count`, the partition's size, so `totalCount` needs no statement of
+its own there.
 
 Statements carry bound parameters only (`:customer_ids` expanding, `:limit`, `:after_at`,
 `:after_id` and one per filter), and each shape (which filters are set, whether there is a
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, Select, Table, and_, bindparam, func, or_, select
 
 CUSTOMER_IDS = "customer_ids"
+TOTAL = "total_count"  # on the rows of a first page: how many rows the customer has under the filters
 Condition = Callable[[BindParameter[Any]], ColumnElement[bool]]
 Filters = tuple[tuple[str, Any], ...]  # (name, value) pairs of the filters that are set, sorted
 
@@ -64,8 +67,12 @@ class PerCustomerPages:
         if with_after:
             after_at, after_id = bindparam("after_at", type_=at.type), bindparam("after_id", type_=pk.type)
             conditions.append(or_(at < after_at, and_(at == after_at, pk < after_id)))
-        rank = func.row_number().over(partition_by=self.table.c.customer_id, order_by=(at.desc(), pk.desc()))
-        ranked = select(self.table, rank.label("rank")).where(*conditions).subquery("ranked")
+        parent = self.table.c.customer_id
+        rank = func.row_number().over(partition_by=parent, order_by=(at.desc(), pk.desc()))
+        columns: list[Any] = [self.table, rank.label("rank")]
+        if not with_after:  # the first page also tells the total under the filters
+            columns.append(func.count().over(partition_by=parent).label(TOTAL))
+        ranked = select(*columns).where(*conditions).subquery("ranked")
         return select(ranked).where(ranked.c.rank <= bindparam("limit")).order_by(ranked.c.customer_id, ranked.c.rank)
 
     def count(self, customer_ids: Sequence[int], filters: Filters) -> tuple[Select[tuple[int, int]], dict[str, Any]]:

@@ -49,6 +49,8 @@ class Context:
     _conn: AsyncConnection | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
+    # (PerCustomerPages, customer_id, filters) -> rows, learnt from first pages (totalCount)
+    page_totals: dict[tuple[Any, int, Any], int] = field(default_factory=dict)
 
     def loader(self, cls: type[L]) -> L:
         """The request's instance of a DataLoader class (made on first use)."""
@@ -64,11 +66,27 @@ class Context:
 
     async def _rows(self, statement: Executable, params: dict[str, Any] | None) -> Sequence[Row[Any]]:
         async with self._lock:
-            if self._conn is None:
-                conn = await self.engine.connect()
-                self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            result = await self._conn.execute(statement, params or {})
+            conn = self._conn or await self._connect()
+            result = await conn.execute(statement, params or {})
             return result.all()
+
+    async def _connect(self) -> AsyncConnection:
+        conn = await self.engine.connect()
+        self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return self._conn
+
+    async def execute_autocommit(self, statement: Executable, params: Sequence[dict[str, Any]]) -> None:
+        """One statement that writes, on the request's autocommit connection: the database
+        commits it on its own before it returns (for appends that need no transaction, such as
+        the audit trail: one round trip, no second connection). Several parameter sets are an
+        executemany: all or none on PostgreSQL (asyncpg), one commit each on SQLite."""
+
+        async def run() -> None:
+            async with self._lock:
+                conn = self._conn or await self._connect()
+                await conn.execute(statement, list(params))
+
+        await asyncio.shield(run())
 
     async def scalar(self, statement: Executable, params: dict[str, Any] | None = None) -> Any:
         rows = await self.rows(statement, params)
@@ -80,6 +98,7 @@ class Context:
         async with self.engine.begin() as conn:
             yield conn
         self._loaders.clear()  # what was cached may have changed
+        self.page_totals.clear()
 
     async def write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run one unit of work in `transaction()`, rerun from scratch after a deadlock or a

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, case, func, select
 
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
+from domain.paging import by_ids
 
 customers = table_of(Customer)
 profiles = table_of(ChannelProfile)
@@ -16,50 +17,36 @@ redirects = table_of(CustomerRedirect)
 merge_events = table_of(MergeEvent)
 
 
-def customers_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
-    return select(customers).where(customers.c.id.in_(ids))
-
-
-def redirect_targets(ids: Sequence[int]) -> Select[tuple[int, int]]:
-    return select(redirects.c.from_id, redirects.c.customer_id).where(redirects.c.from_id.in_(ids))
-
-
-def profiles_by_customer_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
-    return (
-        select(profiles)
-        .where(profiles.c.customer_id.in_(ids))
-        .order_by(profiles.c.customer_id, profiles.c.first_seen_at, profiles.c.id)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+# Built once; loaders bind the keys as `:ids` (resolvers/common/loaders.py).
+CUSTOMERS_BY_IDS = by_ids(customers)
+REDIRECT_TARGETS = select(redirects.c.from_id, redirects.c.customer_id).where(redirects.c.from_id.in_(_IDS))
+PROFILES_BY_CUSTOMER_IDS = (
+    select(profiles)
+    .where(profiles.c.customer_id.in_(_IDS))
+    .order_by(profiles.c.customer_id, profiles.c.first_seen_at, profiles.c.id)
+)
+PROFILES_BY_IDS = by_ids(profiles)
+IDENTIFIERS_BY_CUSTOMER_IDS = (
+    select(
+        identifiers.c.customer_id,
+        identifiers.c.kind,
+        identifiers.c.value,
+        func.max(case((identifiers.c.verified, 1), else_=0)).label("verified"),
     )
-
-
-def profiles_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
-    return select(profiles).where(profiles.c.id.in_(ids))
-
-
-def identifiers_by_customer_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
-    return (
-        select(
-            identifiers.c.customer_id,
-            identifiers.c.kind,
-            identifiers.c.value,
-            func.max(case((identifiers.c.verified, 1), else_=0)).label("verified"),
-        )
-        .where(identifiers.c.customer_id.in_(ids))
-        .group_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
-        .order_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
-    )
+    .where(identifiers.c.customer_id.in_(_IDS))
+    .group_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
+    .order_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
+)
+MERGE_EVENTS_BY_CUSTOMER_IDS = (
+    select(merge_events)
+    .where(merge_events.c.customer_id.in_(_IDS))
+    .order_by(merge_events.c.customer_id, merge_events.c.at, merge_events.c.id)
+)
 
 
 def customer_ids_by_identifier(kind: str, value: str) -> Select[tuple[int]]:
     return select(identifiers.c.customer_id).where(identifiers.c.kind == kind, identifiers.c.value == value).limit(1)
-
-
-def merge_events_by_customer_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:
-    return (
-        select(merge_events)
-        .where(merge_events.c.customer_id.in_(ids))
-        .order_by(merge_events.c.customer_id, merge_events.c.at, merge_events.c.id)
-    )
 
 
 def customer_page(

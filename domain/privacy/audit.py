@@ -18,6 +18,25 @@ entries = table_of(AuditEntry)
 _redirects = table_of(CustomerRedirect)
 
 
+def audit_rows(
+    *, caller: Caller, request_id: str, fields: Mapping[int, Set[str]], at: dt.datetime | None = None
+) -> list[dict[str, object]]:
+    """The parameters of `insert(entries)`: one entry per customer with the sorted field names."""
+    at = at or utcnow()
+    return [
+        {
+            "customer_id": customer_id,
+            "at": at,
+            "subject": caller.subject,
+            "role": caller.role.value,
+            "purpose": caller.purpose,
+            "fields": sorted(names),
+            "request_id": request_id,
+        }
+        for customer_id, names in sorted(fields.items())
+    ]
+
+
 async def write_audit_entries(
     conn: AsyncConnection,
     *,
@@ -29,22 +48,7 @@ async def write_audit_entries(
     """Append one entry per customer with the sorted field names; returns how many."""
     if not fields:
         return 0
-    at = at or utcnow()
-    await conn.execute(
-        insert(entries),
-        [
-            {
-                "customer_id": customer_id,
-                "at": at,
-                "subject": caller.subject,
-                "role": caller.role.value,
-                "purpose": caller.purpose,
-                "fields": sorted(names),
-                "request_id": request_id,
-            }
-            for customer_id, names in sorted(fields.items())
-        ],
-    )
+    await conn.execute(insert(entries), audit_rows(caller=caller, request_id=request_id, fields=fields, at=at))
     return len(fields)
 
 

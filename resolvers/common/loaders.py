@@ -6,13 +6,13 @@ lives in `domain/<area>/queries.py`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Executable, Row
 from strawberry.dataloader import DataLoader
 
-from domain.paging import Filters, PerCustomerPages
+from domain.paging import TOTAL, Filters, PerCustomerPages
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -104,17 +104,29 @@ class PagesByCustomerLoader(DataLoader[PageKey, list[Row[Any]]]):
             statement, params = self.pages.page(list(found), filters, after, limit)
             for row in await self.ctx.rows(statement, params):
                 found[row.customer_id].append(row)
+            if after is None:  # a first page knows each customer's total: totalCount is free
+                totals = self.ctx.page_totals
+                for customer_id, rows in found.items():
+                    totals[(self.pages, customer_id, filters)] = getattr(rows[0], TOTAL) if rows else 0
         return [groups[(limit, after, filters)][cid] for cid, limit, after, filters in keys]
 
 
 class CountsByCustomerLoader(DataLoader[CountKey, int]):
-    """How many rows each customer has under the filters: one grouped COUNT per distinct filters."""
+    """How many rows each customer has under the filters: known without a statement when the
+    request loaded the customer's first page under the same filters (`PagesByCustomerLoader`),
+    else one grouped COUNT per distinct filters."""
 
     pages: ClassVar[PerCustomerPages]
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(load_fn=self._batch)
         self.ctx = ctx
+
+    def load(self, key: CountKey) -> Awaitable[int]:
+        known = self.ctx.page_totals.get((self.pages, *key))
+        if known is not None:
+            self.prime(key, known)
+        return super().load(key)
 
     async def _batch(self, keys: list[CountKey]) -> list[int]:
         groups: dict[Filters, dict[int, int]] = {}

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import Executable
-
-from domain.base import utcnow
+from domain.customers import facts
 from domain.loyalty import queries
-from resolvers.common.loaders import PagesByCustomerLoader, RowByKeyLoader
+from resolvers.common.loaders import PagesByCustomerLoader
+from resolvers.customers.dataloaders import CustomerFactLoader
 
 
-class AccountByCustomerLoader(RowByKeyLoader):
-    """Tier, balance, points expiring soon and 12-month spend, per customer, as of now."""
+class AccountByCustomerLoader(CustomerFactLoader):
+    """Tier, balance, points expiring soon and 12-month spend, per customer, as of now (read
+    with the customer's scores when the request also asks for them)."""
 
-    def statement(self, keys: Sequence[Any]) -> Executable:
-        return queries.ACCOUNTS_BY_CUSTOMER_IDS
-
-    def params(self, keys: Sequence[Any]) -> dict[str, Any] | None:
-        return queries.account_params(list(keys), utcnow())
+    part = facts.LOYALTY
 
 
 class LedgerByCustomerLoader(PagesByCustomerLoader):

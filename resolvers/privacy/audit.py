@@ -1,6 +1,12 @@
 """Writes the request's audit trail once the operation has run: one entry per customer whose
 personal values went out in clear. If the trail cannot be written, the response carries an
-error and no data: a clear read that leaves no trace is not answered."""
+error and no data: a clear read that leaves no trace is not answered.
+
+On PostgreSQL the entries are one INSERT on the request's own autocommit connection (asyncpg
+runs the rows of an executemany all or none, in one round trip): the database commits it before
+the statement returns, so the trail is durable before the response leaves, without a second
+connection or BEGIN/COMMIT. SQLite runs each row of an executemany on its own in autocommit, so
+there a trail of several customers is written in a transaction of its own."""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ from collections.abc import AsyncIterator
 
 import structlog
 from graphql import GraphQLError
+from sqlalchemy import insert
 from strawberry.extensions import SchemaExtension
 
-from domain.privacy.audit import write_audit_entries
+from domain.db import is_sqlite
+from domain.privacy.audit import audit_rows, entries, write_audit_entries
 from resolvers.context import Context
 
 log = structlog.get_logger("c360.audit")
@@ -23,9 +31,14 @@ class AuditWriter(SchemaExtension):
         result = self.execution_context.result
         if not isinstance(ctx, Context) or result is None or not ctx.audit.fields:
             return
+        fields = ctx.audit.fields
         try:
-            async with ctx.engine.begin() as conn:
-                await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=ctx.audit.fields)
+            if len(fields) == 1 or not is_sqlite(ctx.engine):
+                rows = audit_rows(caller=ctx.caller, request_id=ctx.request_id, fields=fields)
+                await ctx.execute_autocommit(insert(entries), rows)
+            else:
+                async with ctx.engine.begin() as conn:
+                    await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=fields)
         except Exception as exc:
             log.error("audit_write_failed", request_id=ctx.request_id, error_type=type(exc).__name__)
             result.data = None

@@ -12,7 +12,9 @@ from resolvers.context import Context
 
 
 class GrantedPurposesByCustomerLoader(DataLoader[int, frozenset[str]]):
-    """The purposes each customer currently grants (read fresh every request: no stale cache)."""
+    """The purposes each customer currently grants (read fresh every request: no stale cache),
+    from the same rows as `ConsentsByCustomerLoader`: a request that also shows `consents`
+    reads the table once."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(load_fn=self._batch)
@@ -20,11 +22,9 @@ class GrantedPurposesByCustomerLoader(DataLoader[int, frozenset[str]]):
         self.known: dict[int, frozenset[str]] = {}  # what was loaded: read without awaiting
 
     async def _batch(self, keys: Sequence[int]) -> list[frozenset[str]]:
-        granted: dict[int, set[str]] = {key: set() for key in keys}
-        for row in await self.ctx.rows(queries.granted_purposes(list(keys))):
-            granted[row.customer_id].add(row.purpose)
-        for key in keys:
-            self.known[key] = frozenset(granted[key])
+        per_customer = await self.ctx.loader(ConsentsByCustomerLoader).load_many(list(keys))
+        for key, rows in zip(keys, per_customer, strict=True):
+            self.known[key] = frozenset(row.purpose for row in rows if row.granted)
         return [self.known[key] for key in keys]
 
 

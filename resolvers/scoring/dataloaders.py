@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from domain.scoring import queries
-from resolvers.common.loaders import ByIdsLoader
+from domain.customers import facts
+from resolvers.customers.dataloaders import CustomerFactLoader
 
 
-class ScoresByCustomerLoader(ByIdsLoader):
-    key_field = "customer_id"
-    query = queries.SCORES_BY_CUSTOMER_IDS
+class ScoresByCustomerLoader(CustomerFactLoader):
+    """The customer's latest scores (None before the first refresh), read with the loyalty
+    account when the request also asks for it."""
+
+    part = facts.SCORES

@@ -74,3 +74,32 @@ async def test_a_clear_read_fails_when_its_audit_entry_cannot_be_written(engine,
     # A read that shows nothing in clear needs no audit entry and still answers.
     masked = await gql("query($id: ID!) { customer(id: $id) { email } }", {"id": gid}, role=Role.ANALYST)
     assert masked["customer"]["email"] == "l***@example.com"
+
+
+async def test_concurrent_clear_reads_need_one_connection_each(database_url, settings) -> None:
+    """The audit entry is written on the request's own connection: more concurrent clear reads
+    than the pool holds all answer (a second connection per request would deadlock the pool)."""
+    import asyncio
+
+    import httpx
+
+    from api.app import create_app
+    from domain.db import make_engine
+    from tests.conftest import token
+
+    small = make_engine(database_url, pool_size=2, max_overflow=0, pool_timeout=20)
+    try:
+        gid = encode_id("Customer", await ingest_known(small))
+        app = create_app(settings=settings, engine=small)
+        query = {"query": "query($id: ID!) { customer(id: $id) { email } }", "variables": {"id": gid}}
+        headers = {"Authorization": f"Bearer {token()}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c360.test") as client:
+            responses = await asyncio.wait_for(
+                asyncio.gather(*(client.post("/graphql", json=query, headers=headers) for _ in range(8))), 15
+            )
+        assert all(r.status_code == 200 and r.json()["data"]["customer"]["email"] for r in responses)
+        async with small.connect() as conn:
+            entries = (await conn.execute(text("SELECT count(*) FROM audit_entries"))).scalar_one()
+        assert entries == 8
+    finally:
+        await small.dispose()

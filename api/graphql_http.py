@@ -1,0 +1,106 @@
+"""GraphQL over HTTP without a framework view: parse the request, run `schema.execute`, encode.
+
+The same rules as strawberry's view, minus what c360 does not serve (batches, uploads,
+streaming transports), in a few plain functions: a POST carries a JSON object (`query`,
+`variables`, `operationName`, `extensions`), a GET the same as query parameters and only
+queries. A malformed request is `BadRequest` (HTTP 400 with a message); everything else is an
+ordinary GraphQL response, encoded with orjson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+_ALLOWED = {method: frozenset(OperationType.from_http(method)) for method in ("GET", "POST")}
+
+
+class BadRequest(Exception):
+    """The request is not a GraphQL request c360 serves: HTTP 400 with `message`."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    query: str | None
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+def _json(data: str | bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("Unable to parse request body as JSON") from exc
+
+
+def _request_of(data: Any) -> GraphQLRequest:
+    if isinstance(data, list):
+        raise BadRequest("Batching is not enabled")
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object")
+    query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
+    operation_name = data.get("operationName")
+    if not isinstance(query, str | None):
+        raise BadRequest("The GraphQL operation's `query` must be a string or null, if provided.")
+    if not isinstance(variables, dict | None):
+        raise BadRequest("The GraphQL operation's `variables` must be an object or null, if provided.")
+    if not isinstance(extensions, dict | None):
+        raise BadRequest("The GraphQL operation's `extensions` must be an object or null, if provided.")
+    if not isinstance(operation_name, str | None):
+        raise BadRequest("The GraphQL operation's `operationName` must be a string or null, if provided.")
+    return GraphQLRequest(query, variables, operation_name, extensions)
+
+
+def parse_post(body: bytes, content_type: str) -> GraphQLRequest:
+    if "application/json" not in content_type.split(";", 1)[0].strip().lower():
+        raise BadRequest("Unsupported content type")
+    return _request_of(_json(body))
+
+
+def parse_get(params: Mapping[str, str]) -> GraphQLRequest:
+    data: dict[str, Any] = dict(params)
+    for name in ("variables", "extensions"):
+        if data.get(name):
+            data[name] = _json(data[name])
+        else:
+            data.pop(name, None)
+    return _request_of(data)
+
+
+async def execute(schema: BaseSchema, request: GraphQLRequest, method: str, context: Any) -> ExecutionResult:
+    """`schema.execute` with the operation types `method` may run (a GET runs queries only)."""
+    try:
+        return await schema.execute(
+            request.query,
+            variable_values=request.variables,
+            context_value=context,
+            operation_name=request.operation_name,
+            allowed_operation_types=_ALLOWED[method],
+            operation_extensions=request.extensions,
+        )
+    except CannotGetOperationTypeError as exc:
+        raise BadRequest(exc.as_http_error_reason()) from exc
+    except InvalidOperationTypeError as exc:
+        raise BadRequest(exc.as_http_error_reason(method)) from exc
+    except MissingQueryError as exc:
+        raise BadRequest("No GraphQL query found in the request") from exc
+
+
+def encode(result: ExecutionResult) -> bytes:
+    """The response body: `data`, then `errors` and `extensions` when there are any."""
+    return orjson.dumps(process_result(result))
