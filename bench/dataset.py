@@ -567,7 +567,8 @@ async def load(url: str, *, customers: int = 1_000_000, orders: int = 10_000_000
         sequences = [
             f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), greatest(1, (SELECT max(id) FROM {t})))"
             for t in TABLES
-            if t not in ("loyalty_accounts", "consents", "customer_scores")
+            if t
+            not in ("loyalty_accounts", "consents", "customer_scores", "customer_purchase_days", "purchase_pair_counts")
         ]
         # Biggest tables first, dealt round-robin to three connections.
         big = ("order_lines", "orders", "identifiers", "points_ledger", "channel_profiles")
