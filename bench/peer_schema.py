@@ -45,6 +45,10 @@ def insights_function() -> str:
     period = insights_sql.Period(start=start, end=end)
     names: dict[object, str] = {start: "p_from", end: "p_to", period.previous_start: "(p_from - (p_to - p_from))",
                                 now: "now()"}  # fmt: skip
+    # The activity statement counts the purchase-day rollup by UTC day (whole-day periods, as (c) is).
+    names[start.date()] = "(p_from AT TIME ZONE 'UTC')::date"
+    names[(end - dt.timedelta(days=1)).date()] = "((p_to AT TIME ZONE 'UTC')::date - 1)"
+    names[period.previous_start.date()] = "((p_from - (p_to - p_from)) AT TIME ZONE 'UTC')::date"
     base, activity, feedback, service = (
         _function_sql(s, names)
         for s in (
