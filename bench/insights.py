@@ -126,10 +126,11 @@ def _fill(customers: int, orders: int) -> list[str]:
     ]
 
 
-async def prepare(customers: int, orders: int) -> None:
-    await _admin(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-    await _admin(f'CREATE DATABASE "{NAME}"')
-    engine = make_engine(_url(NAME))
+async def prepare(customers: int, orders: int, name: str = NAME) -> None:
+    """(Re)make database `name` filled with this generator (bench/scoring.py uses it too)."""
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin(f'CREATE DATABASE "{name}"')
+    engine = make_engine(_url(name))
     try:
         await upgrade(engine, _before_rollup())
         for statement in _fill(customers, orders):
@@ -145,7 +146,7 @@ async def prepare(customers: int, orders: int) -> None:
     finally:
         await engine.dispose()
     began = time.perf_counter()
-    await _admin("VACUUM ANALYZE", NAME)
+    await _admin("VACUUM ANALYZE", name)
     print(f"  {time.perf_counter() - began:7.1f} s  VACUUM ANALYZE", flush=True)
 
 

@@ -1,8 +1,8 @@
 """Time score refreshes on a large PostgreSQL base: 1M customers, 10M orders (goals: a full
 refresh under 60 s, the per-customer refresh after an order under 50 ms).
 
-Makes (or with --reuse keeps) a database `c360_scoring_bench`, migrates it with Alembic and fills it
-inside PostgreSQL with the statements of bench/insights.py (customers created over two years, ~10
+Makes (or with --reuse keeps) a database `c360_scoring_bench`, migrated with Alembic and filled
+inside PostgreSQL by bench/insights.py `prepare` (customers created over two years, ~10
 orders each over the same two years, 3% RETURNED, a score row per customer). Then, on the real
 code paths:
 
@@ -29,10 +29,11 @@ import random
 import statistics
 import time
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.migrate import upgrade
-from bench.insights import END, _admin, _fill, _url
+from bench.insights import END, _admin, _url
+from bench.insights import prepare as fill_database
 from domain.db import make_engine
 from domain.scoring.refresh import refresh_all
 from domain.scoring.requests import request_customer_refresh
@@ -44,26 +45,7 @@ BASELINE = "SELECT count(*), sum(total_cents) FROM orders"
 
 
 async def prepare(customers: int, orders: int) -> None:
-    await _admin(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-    await _admin(f'CREATE DATABASE "{NAME}"')
-    engine = make_engine(_url(NAME))
-    try:
-        await upgrade(engine)
-        for statement in _fill(customers, orders):
-            began = time.perf_counter()
-            async with engine.begin() as conn:
-                # Bulk load: skip the foreign-key triggers (the generated keys are consistent).
-                await conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-                await conn.exec_driver_sql(statement)
-            print(f"  {time.perf_counter() - began:7.1f} s  {' '.join(statement.split())[:70]}…", flush=True)
-    finally:
-        await engine.dispose()
-    engine = create_async_engine(_url(NAME), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql("VACUUM ANALYZE")
-    finally:
-        await engine.dispose()
+    await fill_database(customers, orders, NAME)
 
 
 async def baseline(engine: AsyncEngine) -> float:
@@ -79,12 +61,7 @@ async def baseline(engine: AsyncEngine) -> float:
 
 async def vacuum_scores() -> None:
     """What autovacuum does between two nightly refreshes (the shared server runs with it off)."""
-    engine = create_async_engine(_url(NAME), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql("VACUUM ANALYZE customer_scores")
-    finally:
-        await engine.dispose()
+    await _admin("VACUUM ANALYZE customer_scores", NAME)
 
 
 async def full_refresh(engine: AsyncEngine, as_of: dt.datetime) -> tuple[float, dict[str, float], dict[str, object]]:
