@@ -1,4 +1,4 @@
-"""In-process execution time of the read queries: the standard executor against the fast one.
+"""In-process execution time of the read queries: the standard, fast and compiled executors.
 
 Makes a throwaway database (PostgreSQL by default, `--database sqlite` for a file), migrates it,
 inserts the uniform data set of tests/bulk.py (every customer with 2 profiles, 12 orders of 2
@@ -16,12 +16,12 @@ audit write and every schema extension included; no HTTP). Both executors must a
 (checked on every run). It prints, per query and executor, the best and median wall milliseconds,
 the median CPU milliseconds of this process (the database server and the other processes of the
 machine are not counted), the fields resolved per response (every key of every object in `data`),
-CPU microseconds per field, and the ratios to fast. `--baseline` adds the schema as it was
+CPU microseconds per field, and the ratios to compiled (the default). `--baseline` adds the schema as it was
 before (standard executor, strawberry's ParserCache/ValidationCache/limiters); `--no-freeze`
 leaves the startup heap to the garbage collector, as the server did before `freeze_startup_heap`.
 
     .venv/bin/python -m bench.execution [--database postgresql|sqlite] [--customers 500] [--runs 40]
-                                        [--role ADMIN] [--baseline] [--no-freeze] [--profile fast|standard]
+                                        [--role ADMIN] [--baseline] [--no-freeze] [--profile compiled|fast|standard]
 
 (`./dev bench execution ...`.) PostgreSQL: C360_BENCH_POSTGRES_URL
 (default postgresql://postgres@127.0.0.1:5432/postgres); the database is dropped at the end.
@@ -174,7 +174,7 @@ async def _run_once(
 
 
 async def _measure(engine: AsyncEngine, settings: Settings, args: argparse.Namespace) -> None:
-    schemas = {"standard": build_schema("standard"), "fast": build_schema("fast")}
+    schemas = {executor: build_schema(executor) for executor in ("standard", "fast", "compiled")}
     if args.baseline:
         schemas = {"baseline": baseline_schema(), **schemas}
     if not args.no_freeze:
@@ -200,19 +200,19 @@ async def _measure(engine: AsyncEngine, settings: Settings, args: argparse.Names
                     timings[executor].seconds.append(elapsed)
                     timings[executor].cpu.append(cpu)
                     timings[executor].fields = count_fields(data)
-            if any(answer != answers["fast"] for answer in answers.values()):
+            if any(answer != answers["compiled"] for answer in answers.values()):
                 raise SystemExit(f"{name}: the executors answered differently on run {n}")
         for executor, t in timings.items():
             per_field = t.cpu_median_ms * 1000 / t.fields if t.fields else 0.0
             row = f"{name:<12} {executor:<9} {t.best_ms:>8.2f} {t.median_ms:>10.2f} {t.cpu_median_ms:>7.2f}"
             print(f"{row} {t.fields:>7} {per_field:>9.2f}")
-        fast = timings["fast"]
-        for other in [e for e in timings if e != "fast"]:
+        compiled = timings["compiled"]
+        for other in [e for e in timings if e != "compiled"]:
             slow = timings[other]
             print(
-                f"{name:<12} {other}/fast: best {slow.best_ms / fast.best_ms:.2f}x,"
-                f" median {slow.median_ms / fast.median_ms:.2f}x,"
-                f" cpu {slow.cpu_median_ms / fast.cpu_median_ms:.2f}x"
+                f"{name:<12} {other}/compiled: best {slow.best_ms / compiled.best_ms:.2f}x,"
+                f" median {slow.median_ms / compiled.median_ms:.2f}x,"
+                f" cpu {slow.cpu_median_ms / compiled.cpu_median_ms:.2f}x"
             )
 
 
@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--role", default="ADMIN", choices=[r.value for r in Role])
     parser.add_argument("--baseline", action="store_true", help="also time the schema as before (baseline_schema)")
     parser.add_argument("--no-freeze", action="store_true", help="leave the startup heap to the collector")
-    parser.add_argument("--profile", choices=["fast", "standard"], help="cProfile one executor instead of timing")
+    executors = ["compiled", "fast", "standard"]
+    parser.add_argument("--profile", choices=executors, help="cProfile one executor instead of timing")
     asyncio.run(_main(parser.parse_args(argv)))
 
 

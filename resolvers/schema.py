@@ -18,6 +18,7 @@ from resolvers.common.scalars import SCALAR_MAP
 from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.types import ChannelProfile, Customer
+from resolvers.execution.compiled import CompiledExecutor
 from resolvers.execution.documents import DocumentCache, limit_rules
 from resolvers.execution.executor import FastExecutor
 from resolvers.feedback.mutations import FeedbackMutations
@@ -36,8 +37,10 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 LIMIT_RULES = limit_rules(MAX_DEPTH, MAX_ALIASES)  # made once, so validation is cached per query text
 
+# "compiled" (resolvers/execution/compiled.py, falling back on "fast" for what it does not plan),
 # "fast" (resolvers/execution/executor.py) or "standard" (graphql-core's and strawberry's own).
-EXECUTORS = ("fast", "standard")
+EXECUTORS = ("compiled", "fast", "standard")
+EXECUTION_CONTEXTS: dict[str, Any] = {"compiled": CompiledExecutor, "fast": FastExecutor, "standard": None}
 
 Query = merge_types("Query", (CustomerQueries, AreaQueries))
 Mutation = merge_types(
@@ -75,10 +78,10 @@ def extensions() -> list[Any]:
 
 
 def build_schema(executor: str | None = None, schema_extensions: list[Any] | None = None) -> strawberry.Schema:
-    """The schema, executed by `executor` (default: C360_EXECUTOR, else "fast"); both answer
+    """The schema, executed by `executor` (default: C360_EXECUTOR, else "compiled"); all answer
     alike (tests/execution/), the standard one is kept to compare and to fall back on.
     `schema_extensions` replaces `extensions()` (bench/execution.py's baseline)."""
-    executor = executor or os.environ.get("C360_EXECUTOR") or "fast"
+    executor = executor or os.environ.get("C360_EXECUTOR") or "compiled"
     if executor not in EXECUTORS:
         raise ValueError(f"C360_EXECUTOR must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     from resolvers.feedback.types import Feedback
@@ -92,7 +95,7 @@ def build_schema(executor: str | None = None, schema_extensions: list[Any] | Non
         mutation=Mutation,
         types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=FastExecutor if executor == "fast" else None,
+        execution_context_class=EXECUTION_CONTEXTS[executor],
         extensions=extensions() if schema_extensions is None else schema_extensions,
     )
 

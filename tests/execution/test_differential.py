@@ -1,9 +1,9 @@
-"""The fast executor answers exactly as the standard one: the same data, the same errors (message,
+"""The fast and compiled executors answer exactly as the standard one: the same data, the same errors (message,
 path, locations, code), the same extensions and the same audit entries written, for every role
 and consent state, over queries generated across the whole schema and the hand-written reads.
 
-Each query runs through both schemas (`build_schema("standard")` and `build_schema("fast")`) on
-the same database, each with a fresh request context and through every schema extension
+Each query runs through the three schemas (`build_schema("standard")`, `"fast"` and `"compiled"`)
+on the same database, each with a fresh request context and through every schema extension
 (ErrorShaping, AuditWriter, CostLimiter, the limits, the document cache).
 """
 
@@ -24,6 +24,7 @@ from domain.privacy.roles import Role
 from domain.settings import Settings
 from resolvers.common.ids import decode_id
 from resolvers.context import Context
+from resolvers.execution.compiled import EXECUTIONS
 from resolvers.schema import build_schema
 from tests.customers.graph_queries import CUSTOMER_360, CUSTOMER_LIST
 from tests.factories import (
@@ -37,7 +38,7 @@ from tests.factories import (
 )
 from tests.privacy.test_no_leak_property import PEOPLE, _generate, _seed
 
-SCHEMAS = {"standard": build_schema("standard"), "fast": build_schema("fast")}
+SCHEMAS = {executor: build_schema(executor) for executor in ("standard", "fast", "compiled")}
 
 # Next to CUSTOMER_360 and CUSTOMER_LIST: aliases, fragments, directives, __typename, the Node
 # interface, nested lookups, and the error paths (bad ids, limits, forbidden, validation, syntax).
@@ -107,8 +108,9 @@ async def same_answer(
 ) -> dict[str, Any]:
     """Runs `query` through both executors, asserts they answer alike, returns the answer."""
     standard = await _answer(SCHEMAS["standard"], engine, settings, role, query, variables or {})
-    fast = await _answer(SCHEMAS["fast"], engine, settings, role, query, variables or {})
-    assert fast == standard, (role, query, variables)
+    for executor in ("fast", "compiled"):
+        answer = await _answer(SCHEMAS[executor], engine, settings, role, query, variables or {})
+        assert answer == standard, (executor, role, query, variables)
     return standard
 
 
@@ -171,3 +173,26 @@ async def test_hand_written_reads_answer_alike(engine, settings, people, role: R
         assert len(answer["data"]["customers"]["edges"]) == min(first, found)
     if role is not Role.ANALYST:  # ANALYST never sees a personal value in clear
         assert seen_clear, "some reads must be audited"
+
+
+def _executions(path: str) -> float:
+    return float(EXECUTIONS.labels(path)._value.get())
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_frontend_reads_take_the_compiled_path(engine, settings, people, role: Role) -> None:
+    """The 360 and the list are planned and answered by the compiled executor itself (not by its
+    fallback); a read whose resolver raises falls back and still answers as the standard one."""
+    customer = people[0]
+    for query, variables in ((CUSTOMER_360, {"id": customer}), (CUSTOMER_LIST, {"first": 10})):
+        compiled, fallback = _executions("compiled"), _executions("fallback")
+        answer = await _answer(SCHEMAS["compiled"], engine, settings, role, query, variables)
+        assert answer["errors"] == []
+        assert (_executions("compiled"), _executions("fallback")) == (compiled + 1, fallback)
+    bad_cursor = """query ($id: ID!) {
+      customer(id: $id) { id orders(first: 1, after: "bad") { edges { node { id } } } } }"""
+    fallback = _executions("fallback")
+    answer = await same_answer(engine, settings, role, bad_cursor, {"id": customer})
+    if answer["data"]["customer"] is not None:  # PARTNER sees only the customers sharing with partners
+        assert _executions("fallback") == fallback + 1
+        assert "not a valid cursor" in answer["errors"][0]

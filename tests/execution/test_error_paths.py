@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import strawberry
 
+from resolvers.execution.compiled import CompiledExecutor
 from resolvers.execution.executor import FastExecutor, Kind, plans_of
 
 
@@ -105,6 +106,7 @@ def _schemas() -> dict[str, strawberry.Schema]:
     return {
         "standard": strawberry.Schema(query=Query),
         "fast": strawberry.Schema(query=Query, execution_context_class=FastExecutor),
+        "compiled": strawberry.Schema(query=Query, execution_context_class=CompiledExecutor),
     }
 
 
@@ -132,8 +134,8 @@ async def _answer(schema: strawberry.Schema, query: str) -> dict[str, Any]:
 @pytest.mark.parametrize("query", QUERIES)
 async def test_broken_fields_fail_alike(query: str) -> None:
     standard = await _answer(SCHEMAS["standard"], query)
-    fast = await _answer(SCHEMAS["fast"], query)
-    assert fast == standard
+    for executor in ("fast", "compiled"):
+        assert await _answer(SCHEMAS[executor], query) == standard, executor
     assert standard["errors"] or "strictItems" not in query
 
 
