@@ -6,10 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence, Set
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Insert,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.base import table_of, utcnow
+from domain.base import UTCDateTime, table_of, utcnow
 from domain.callers.caller import Caller
 from domain.customers.models import CustomerRedirect
 from domain.privacy.models import AuditEntry
@@ -35,6 +50,47 @@ def audit_rows(
         }
         for customer_id, names in sorted(fields.items())
     ]
+
+
+def _unnest_insert() -> Insert:
+    """PostgreSQL: every entry of a request in one INSERT ... SELECT FROM unnest(ids, fields),
+    one statement whatever the number of customers (an executemany is one per row for the
+    server). The same columns and values as `insert(entries)` with `audit_rows`."""
+    listed = (
+        func.unnest(bindparam("customer_ids", type_=ARRAY(BigInteger)), bindparam("fields", type_=ARRAY(Text)))
+        .table_valued("customer_id", "fields")
+        .render_derived()
+    )
+    each = select(
+        listed.c.customer_id,
+        bindparam("at", type_=UTCDateTime),
+        bindparam("subject", type_=String),
+        bindparam("role", type_=String),
+        bindparam("purpose", type_=String),
+        cast(listed.c.fields, JSONB),
+        bindparam("request_id", type_=String),
+    )
+    columns = ["customer_id", "at", "subject", "role", "purpose", "fields", "request_id"]
+    return insert(entries).from_select(columns, each)
+
+
+AUDIT_INSERT_POSTGRES = _unnest_insert()
+
+
+def audit_params_postgres(
+    *, caller: Caller, request_id: str, fields: Mapping[int, Set[str]], at: dt.datetime | None = None
+) -> dict[str, object]:
+    """The parameters of `AUDIT_INSERT_POSTGRES`: the entries of `audit_rows`, as arrays."""
+    ordered = sorted(fields.items())
+    return {
+        "customer_ids": [customer_id for customer_id, _ in ordered],
+        "fields": [orjson.dumps(sorted(names)).decode() for _, names in ordered],
+        "at": at or utcnow(),
+        "subject": caller.subject,
+        "role": caller.role.value,
+        "purpose": caller.purpose,
+        "request_id": request_id,
+    }
 
 
 async def write_audit_entries(

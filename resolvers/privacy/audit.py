@@ -2,11 +2,12 @@
 personal values went out in clear. If the trail cannot be written, the response carries an
 error and no data: a clear read that leaves no trace is not answered.
 
-On PostgreSQL the entries are one INSERT on the request's own autocommit connection (asyncpg
-runs the rows of an executemany all or none, in one round trip): the database commits it before
-the statement returns, so the trail is durable before the response leaves, without a second
-connection or BEGIN/COMMIT. SQLite runs each row of an executemany on its own in autocommit, so
-there a trail of several customers is written in a transaction of its own."""
+On PostgreSQL the entries are one INSERT ... SELECT FROM unnest on the request's own autocommit
+connection (one statement for any number of customers: a 50-customer list used to be 50
+executions of an executemany): the database commits it before the statement returns, so the
+trail is durable before the response leaves, without a second connection or BEGIN/COMMIT.
+SQLite runs each row of an executemany on its own in autocommit, so there a trail of several
+customers is written in a transaction of its own."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ from sqlalchemy import insert
 from strawberry.extensions import SchemaExtension
 
 from domain.db import is_sqlite
-from domain.privacy.audit import audit_rows, entries, write_audit_entries
+from domain.privacy.audit import (
+    AUDIT_INSERT_POSTGRES,
+    audit_params_postgres,
+    audit_rows,
+    entries,
+    write_audit_entries,
+)
 from resolvers.context import Context
 
 log = structlog.get_logger("c360.audit")
@@ -33,7 +40,10 @@ class AuditWriter(SchemaExtension):
             return
         fields = ctx.audit.fields
         try:
-            if len(fields) == 1 or not is_sqlite(ctx.engine):
+            if not is_sqlite(ctx.engine):
+                params = audit_params_postgres(caller=ctx.caller, request_id=ctx.request_id, fields=fields)
+                await ctx.execute_autocommit(AUDIT_INSERT_POSTGRES, [params])
+            elif len(fields) == 1:
                 rows = audit_rows(caller=ctx.caller, request_id=ctx.request_id, fields=fields)
                 await ctx.execute_autocommit(insert(entries), rows)
             else:
