@@ -22,6 +22,9 @@ from jobs.runner import JobFailed, run_job
 log = structlog.get_logger("c360.jobs")
 
 POLL_SECONDS: Final = 1.0
+# Lost and stale jobs are minutes old by definition (jobs/relay.py LOST_GRACE, STALE_QUEUED):
+# looking for them every poll was most of an idle server's statements.
+SWEEP_SECONDS: Final = 30.0
 
 
 async def run_due_jobs(engine: AsyncEngine, *, limit: int | None = None) -> int:
@@ -39,10 +42,16 @@ async def run_due_jobs(engine: AsyncEngine, *, limit: int | None = None) -> int:
     return ran
 
 
-async def embedded_loop(engine: AsyncEngine, poll_seconds: float = POLL_SECONDS) -> None:
+async def embedded_loop(
+    engine: AsyncEngine, poll_seconds: float = POLL_SECONDS, sweep_seconds: float = SWEEP_SECONDS
+) -> None:
+    swept = -sweep_seconds
     while True:
         try:
-            await requeue_lost(engine)
+            now = asyncio.get_running_loop().time()
+            if now - swept >= sweep_seconds:
+                await requeue_lost(engine)
+                swept = now
             await run_due_jobs(engine)
         except Exception as exc:  # keep the loop alive; the next pass retries
             log.warning("embedded job loop error", error=type(exc).__name__)

@@ -72,13 +72,23 @@ class PageRequest:
 
 def page_of(
     rows: Sequence[Any], request: PageRequest, time_column: str, wrap: Callable[[Any], N]
-) -> tuple[list[tuple[str, N]], PageInfo]:
-    """(cursor, node) pairs of the page and its PageInfo."""
+) -> tuple[list[N], PageInfo]:
+    """The nodes of the page and its PageInfo (the edges' own cursors: `edge_cursor`)."""
     page = rows[: request.first]
-    edges = [(time_cursor(getattr(r, time_column), r.id), wrap(r)) for r in page]
-    return edges, PageInfo(
+    return [wrap(r) for r in page], PageInfo(
         has_next_page=len(rows) > request.first,
         has_previous_page=request.after is not None,
-        start_cursor=edges[0][0] if edges else None,
-        end_cursor=edges[-1][0] if edges else None,
+        start_cursor=time_cursor(getattr(page[0], time_column), page[0].id) if page else None,
+        end_cursor=time_cursor(getattr(page[-1], time_column), page[-1].id) if page else None,
     )
+
+
+def edge_cursor(time_column: str) -> Callable[[Any], str]:
+    """The `cursor` resolver of a newest-first edge whose node was built from a row
+    (`node.row`): computed only when a query selects it, most list reads do not."""
+
+    def cursor(self: Any) -> str:
+        row = self.node.row
+        return time_cursor(getattr(row, time_column), row.id)
+
+    return cursor

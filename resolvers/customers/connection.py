@@ -31,7 +31,7 @@ async def customer_connection(
     rows = await ctx.rows(sql.customer_page(conditions, after_id, limit + 1))
     page = rows[:limit]
     await prime_granted_purposes(ctx, [r.id for r in page])
-    edges = [CustomerEdge(cursor=encode_cursor(r.id), node=Customer(row=r)) for r in page]
+    edges = [CustomerEdge(node=Customer(row=r)) for r in page]
 
     async def total(context: Context) -> int:
         return int(await context.scalar(sql.customer_count(conditions)))
@@ -41,8 +41,8 @@ async def customer_connection(
         page_info=PageInfo(
             has_next_page=len(rows) > limit,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(page[0].id) if page else None,
+            end_cursor=encode_cursor(page[-1].id) if page else None,
         ),
         total_count_query=total,
     )

@@ -13,6 +13,7 @@ from resolvers.common.connections import PageRequest
 from resolvers.common.enums import Channel, FeedbackKind, IdentifierKind, Role, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
+from resolvers.common.pagination import encode_cursor
 from resolvers.common.personal import personal
 from resolvers.context import Context
 
@@ -284,9 +285,14 @@ class Customer(Node):
         ]
 
 
+def _customer_cursor(self: Any) -> str:
+    """A customer page's keyset cursor, computed only when selected."""
+    return encode_cursor(self.node.row.id)
+
+
 @strawberry.type
 class CustomerEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=_customer_cursor)
     node: Customer
 
 

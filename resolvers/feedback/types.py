@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers.common.connections import Count, PageRequest, page_of
+from resolvers.common.connections import Count, PageRequest, edge_cursor, page_of
 from resolvers.common.enums import Channel, FeedbackKind
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
@@ -69,7 +69,7 @@ class Feedback(Node):
 
 @strawberry.type
 class FeedbackEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=edge_cursor("submitted_at"))
     node: Feedback
 
 
@@ -86,9 +86,9 @@ class FeedbackConnection:
     @classmethod
     async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> FeedbackConnection:
         rows = await ctx.loader(FeedbackByCustomerLoader).load(request.key(customer_id))
-        edges, page_info = page_of(rows, request, "submitted_at", lambda r: Feedback(row=r))
+        nodes, page_info = page_of(rows, request, "submitted_at", lambda r: Feedback(row=r))
         return cls(
-            edges=[FeedbackEdge(cursor=c, node=n) for c, n in edges],
+            edges=[FeedbackEdge(node=n) for n in nodes],
             page_info=page_info,
             count=request.counter(FeedbackCountsByCustomerLoader, customer_id),
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers.common.connections import Count, PageRequest, page_of
+from resolvers.common.connections import Count, PageRequest, edge_cursor, page_of
 from resolvers.common.enums import Channel
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
@@ -88,7 +88,7 @@ class Order(Node):
 
 @strawberry.type
 class OrderEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=edge_cursor("placed_at"))
     node: Order
 
 
@@ -105,9 +105,9 @@ class OrderConnection:
     @classmethod
     async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> OrderConnection:
         rows = await ctx.loader(OrdersByCustomerLoader).load(request.key(customer_id))
-        edges, page_info = page_of(rows, request, "placed_at", lambda r: Order(row=r))
+        nodes, page_info = page_of(rows, request, "placed_at", lambda r: Order(row=r))
         return cls(
-            edges=[OrderEdge(cursor=c, node=n) for c, n in edges],
+            edges=[OrderEdge(node=n) for n in nodes],
             page_info=page_info,
             count=request.counter(OrderCountsByCustomerLoader, customer_id),
         )

@@ -9,7 +9,7 @@ import strawberry
 
 from domain.base import utcnow
 from domain.service.sla import is_breached
-from resolvers.common.connections import Count, PageRequest, page_of
+from resolvers.common.connections import Count, PageRequest, edge_cursor, page_of
 from resolvers.common.enums import Channel, TicketCategory, TicketPriority, TicketStatus
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node, PageInfo
@@ -75,7 +75,7 @@ class Ticket(Node):
 
 @strawberry.type
 class TicketEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=edge_cursor("opened_at"))
     node: Ticket
 
 
@@ -92,9 +92,9 @@ class TicketConnection:
     @classmethod
     async def of_customer(cls, ctx: Context, customer_id: int, request: PageRequest) -> TicketConnection:
         rows = await ctx.loader(TicketsByCustomerLoader).load(request.key(customer_id))
-        edges, page_info = page_of(rows, request, "opened_at", lambda r: Ticket(row=r))
+        nodes, page_info = page_of(rows, request, "opened_at", lambda r: Ticket(row=r))
         return cls(
-            edges=[TicketEdge(cursor=c, node=n) for c, n in edges],
+            edges=[TicketEdge(node=n) for n in nodes],
             page_info=page_info,
             count=request.counter(TicketCountsByCustomerLoader, customer_id),
         )
