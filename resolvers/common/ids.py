@@ -7,9 +7,13 @@ import binascii
 
 from domain.errors import InvalidInput
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
 
 def encode_id(type_name: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+    """urlsafe base64 of "Type:pk" without padding (binascii directly: one per object of a list)."""
+    raw = binascii.b2a_base64(f"{type_name}:{pk}".encode(), newline=False)
+    return raw.translate(_URLSAFE).rstrip(b"=").decode()
 
 
 def decode_any(global_id: str) -> tuple[str, int]:

@@ -210,6 +210,7 @@ def _direct_arguments(schema: GraphQLSchema, field_def: GraphQLField) -> Direct 
                   converter.scalar_registry, strawberry_schema.config)  # fmt: skip
 
 
+_READS = (Kind.ATTRIBUTE, Kind.SELF)
 # Leaf values completed without asking whether they are awaitable first.
 _PLAIN = frozenset({str, int, float, bool, dt.datetime, dt.date, decimal.Decimal})
 
@@ -316,6 +317,8 @@ class CompiledExecutor(FastExecutor):
                 raise Fallback("introspection")
             plan = plans.get(name, STANDARD)
             arguments = None
+            if plan.personal is not None and plan.field is not None and plan.field.is_async:
+                plan = STANDARD  # masked after it is awaited: strawberry's extension chain does that
             if plan.kind is Kind.STANDARD or node.arguments:
                 arguments = _direct_arguments(self.schema, field_def)
                 plan = STANDARD
@@ -402,8 +405,8 @@ class CompiledExecutor(FastExecutor):
                 result[key] = step.parent.name
             return
         kind, personal, leaf = plan.kind, plan.personal, step.leaf
-        if kind is Kind.ATTRIBUTE and personal is None and leaf is not None and not step.is_list:
-            self._attribute_leaves(step, sources, results, later, awaitables)
+        if kind in _READS and leaf is not None and not step.is_list:
+            self._plain_leaves(step, sources, results, later, awaitables)
             return
         type_name, field_name = step.parent.name, step.name
         read, name = plan.read, plan.name
@@ -443,7 +446,7 @@ class CompiledExecutor(FastExecutor):
             else:
                 result[key] = value
 
-    def _attribute_leaves(
+    def _plain_leaves(
         self,
         step: Step,
         sources: list[Any],
@@ -451,11 +454,16 @@ class CompiledExecutor(FastExecutor):
         later: list[tuple[dict[str, Any], Step]],
         awaitables: list[Awaitable[Any]],
     ) -> None:
-        """`_resolve` for the commonest step, a scalar attribute (Order.total): one loop."""
-        key, name, non_null, is_awaitable = step.key, step.plan.name, step.non_null, self.is_awaitable
+        """`_resolve` for the commonest steps, a scalar read from an attribute or a `self`-only
+        resolver (Order.total, Customer.email), masked when personal: one loop."""
+        key, plan, non_null, is_awaitable = step.key, step.plan, step.non_null, self.is_awaitable
+        read, name, personal, by_attribute = plan.read, plan.name, plan.personal, plan.kind is Kind.ATTRIBUTE
+        ctx, type_name, field_name = self.context_value, step.parent.name, step.name
         coerce = step.leaf.coerce_output_value  # type: ignore[union-attr]
         for source, result in zip(sources, results, strict=True):
-            value = getattr(source, name)
+            value = getattr(source, name) if by_attribute else read(source)  # type: ignore[misc]
+            if personal is not None:
+                value = personal.shown(value, source, ctx, type_name, field_name)
             if value is None:
                 if non_null:
                     raise Fallback("null")
@@ -465,7 +473,7 @@ class CompiledExecutor(FastExecutor):
                 if coerced is None or coerced is Undefined:
                     raise Fallback("leaf")
                 result[key] = coerced
-            elif is_awaitable(value):
+            elif is_awaitable(value):  # an async resolver, or consents being loaded for masking
                 result[key] = None
                 later.append((result, step))
                 awaitables.append(value)
