@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -56,7 +57,9 @@ class PageRequest:
 
     @classmethod
     def of(cls, first: int | None, after: str | None, **filters: Any) -> PageRequest:
-        return cls(check_first(first), decode_time_cursor(after), PerCustomerPages.filters_of(**filters))
+        """Validated once per distinct arguments: a list asks the same page of every customer
+        (`orders(first: 5)` of 50 customers is one PageRequest, not 50)."""
+        return _page_request(first, after, tuple(filters.items()))
 
     def key(self, customer_id: int) -> PageKey:
         return (customer_id, self.first + 1, self.after, self.filters)
@@ -68,6 +71,11 @@ class PageRequest:
             return await ctx.loader(loader).load((customer_id, self.filters))
 
         return count
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_request(first: int | None, after: str | None, filters: tuple[tuple[str, Any], ...]) -> PageRequest:
+    return PageRequest(check_first(first), decode_time_cursor(after), PerCustomerPages.filters_of(**dict(filters)))
 
 
 def page_of(
