@@ -5,10 +5,11 @@ Why: a loader statement through `AsyncConnection.execute` spends most of its CPU
 greenlet, `CursorResult`), not in asyncpg. The SQL, its parameter order and its result columns
 do not change between executions of one statement object, so they are taken once and reused:
 
-- The first execution of a statement object (on a connection of a given dialect) goes through
-  SQLAlchemy as before, and its result is the plan: the compiled statement SQLAlchemy used (its
-  SQL text, parameter positions and bind processors, and the values it extracted from this
-  statement object for its cache), and the result metadata (column keys, result processors).
+- The first two executions of a statement object (on connections of a given dialect) go
+  through SQLAlchemy as before, and the second one's result is the plan: the compiled statement
+  SQLAlchemy used (its SQL text, parameter positions and bind processors, and the values it
+  extracted from this statement object for its cache), and the result metadata (column keys,
+  result processors).
 - Later executions build the same positional parameters the way SQLAlchemy does
   (`construct_params`, then each parameter's bind processor), run the SQL with the driver
   connection's `fetch` (asyncpg prepares it once per connection and keeps it in its statement
@@ -25,8 +26,9 @@ driver runs once more through SQLAlchemy, which raises its usual error for it (a
 broken connection as usual); a read has no effect, so running it twice is harmless.
 
 Plans are held weakly by statement (and per dialect): statements built once at import keep
-theirs for the process, a statement built per request is planned by its one execution and
-freed with it. The plan relies on SQLAlchemy internals (`Row`'s constructor, result metadata,
+theirs for the process. A statement built per call is run once and never planned: a plan holds
+the compiled statement, whose `statement` may be that very object, which would then never be
+freed. The plan relies on SQLAlchemy internals (`Row`'s constructor, result metadata,
 `_bind_processors`) of the version in uv.lock; the tests compare both paths row for row.
 """
 
@@ -102,10 +104,10 @@ def plan_of(result: CursorResult[Any]) -> Plan | None:
     )
 
 
-_UNPLANNED = object()  # a statement seen for the first time
-_PLANS: weakref.WeakKeyDictionary[Dialect, weakref.WeakKeyDictionary[Executable, Plan | None]] = (
-    weakref.WeakKeyDictionary()
-)
+_UNSEEN = object()  # a statement not run yet on the dialect
+_ONCE = object()  # run once: the next execution through SQLAlchemy makes its plan
+# dialect -> statement -> its plan, _ONCE, or None where only SQLAlchemy will do
+_PLANS: weakref.WeakKeyDictionary[Dialect, weakref.WeakKeyDictionary[Executable, object]] = weakref.WeakKeyDictionary()
 
 
 class PreparedReads:
@@ -131,17 +133,20 @@ class PreparedReads:
 
     def plan(self, statement: Executable) -> Plan | None:
         """The plan learnt for `statement` on this dialect (None: not learnt, or SQLAlchemy only)."""
-        return self._plans.get(statement)
+        found = self._plans.get(statement)
+        return found if isinstance(found, Plan) else None
 
     async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         driver = self.driver
-        plan = self._plans.get(statement, _UNPLANNED) if driver is not None else None
-        if driver is not None and isinstance(plan, Plan) and not self._observed():
+        state = self._plans.get(statement, _UNSEEN) if driver is not None else None
+        if driver is not None and isinstance(state, Plan) and not self._observed():
             with contextlib.suppress(Exception):  # SQLAlchemy runs it again below and raises its own error
-                return plan.rows(await driver.fetch(plan.sql, *plan.args(params)))
+                return state.rows(await driver.fetch(state.sql, *state.args(params)))
         result = await self.conn.execute(statement, dict(params or {}))
         rows = result.all()
-        if plan is _UNPLANNED:
+        if state is _UNSEEN:
+            self._plans[statement] = _ONCE
+        elif state is _ONCE:
             self._plans[statement] = plan_of(result)
         return rows
 

@@ -5,12 +5,12 @@ open their own transaction with `transaction()`. Statements of one request share
 behind a lock, because GraphQL resolves sibling fields concurrently.
 
 `rows()` reads through `domain.prepared_reads.PreparedReads` on that connection: on PostgreSQL a
-statement object already seen once runs on the asyncpg connection itself (SQL, parameter order
-and result metadata taken from its first, SQLAlchemy, execution; asyncpg keeps it prepared), and
+statement object already run twice runs on the asyncpg connection itself (SQL, parameter order
+and result metadata taken from its second, SQLAlchemy, execution; asyncpg keeps it prepared), and
 its records become the same SQLAlchemy `Row`s, with the same values, types and keys, at about a
 third of the CPU. Loader statements are built once at import, so they all take that path; batch
 keys are bound as one array (`domain.base.key_in`), so one prepared statement serves every batch
-size. SQLite, statements built per call (their first execution is their only one), and anything
+size. SQLite, statements built per call (run once, never planned), and anything
 the plan cannot reproduce (listeners on the engine's execution events, expanding IN lists) keep
 SQLAlchemy's own path.
 """

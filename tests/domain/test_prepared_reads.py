@@ -126,11 +126,13 @@ async def test_planned_statements_answer_as_sqlalchemy_does(engine, conn, data, 
     reads = await PreparedReads.on(conn)
     assert (reads.driver is not None) == (backend == "postgresql")
     for name, statement, params in main_statements(utcnow(), backend):
-        learnt = await reads.rows(statement, params)  # the first execution goes through SQLAlchemy
+        assert reads.plan(statement) is None
+        first = await reads.rows(statement, params)  # the first two go through SQLAlchemy
+        learnt = await reads.rows(statement, params)
         planned = await reads.rows(statement, params)
         expected = (await conn.execute(statement, params)).all()
         assert expected, f"{name}: no rows to compare"
-        assert described(learnt) == described(planned) == described(expected), name
+        assert described(first) == described(learnt) == described(planned) == described(expected), name
         times = [value for row in planned for value in row if isinstance(value, dt.datetime)]
         assert all(time.tzinfo is dt.UTC for time in times), name  # UTCDateTime: aware, in UTC
         if backend == "postgresql":
@@ -163,7 +165,9 @@ async def test_statements_a_plan_cannot_serve_stay_on_sqlalchemy(conn, data) -> 
 
 async def test_execution_listeners_see_every_statement(engine, conn, data) -> None:
     reads = await PreparedReads.on(conn)
-    await reads.rows(customer_sql.CUSTOMERS_BY_IDS, {"ids": [1]})
+    for _ in range(2):
+        await reads.rows(customer_sql.CUSTOMERS_BY_IDS, {"ids": [1]})
+    assert (reads.plan(customer_sql.CUSTOMERS_BY_IDS) is not None) == (reads.driver is not None)
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -187,7 +191,9 @@ async def test_a_transaction_keeps_its_statements(engine, data) -> None:
 async def test_a_failing_statement_raises_sqlalchemys_error(conn, data) -> None:
     reads = await PreparedReads.on(conn)
     magnitude = select(func.abs(bindparam("v", type_=BigInteger)).label("m"))
-    assert (await reads.rows(magnitude, {"v": -3}))[0].m == 3
+    for v in (-3, 3):
+        assert (await reads.rows(magnitude, {"v": v}))[0].m == 3
+    assert (reads.plan(magnitude) is not None) == (reads.driver is not None)
     with pytest.raises(DBAPIError, match=r"out of range|overflow"):
         await reads.rows(magnitude, {"v": -(2**63)})  # |v| is no bigint
     assert (await reads.rows(magnitude, {"v": -2}))[0].m == 2  # the connection still serves
@@ -195,8 +201,7 @@ async def test_a_failing_statement_raises_sqlalchemys_error(conn, data) -> None:
 
 async def test_customer_360_answers_the_same_with_and_without_listeners(engine, gql, data) -> None:
     variables = {"id": encode_id("Customer", 3)}
-    plain = await gql(CUSTOMER_360, variables)
-    again = await gql(CUSTOMER_360, variables)
+    plain, again, planned = [await gql(CUSTOMER_360, variables) for _ in range(3)]  # the third on plans
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -207,4 +212,4 @@ async def test_customer_360_answers_the_same_with_and_without_listeners(engine, 
         observed = await gql(CUSTOMER_360, variables)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
-    assert plain == again == observed and seen
+    assert plain == again == planned == observed and seen
