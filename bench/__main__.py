@@ -11,6 +11,7 @@ BENCHES = {
     "ingest": "c360 import throughput (bench/ingest.py)",
     "cdnow": "the CDNOW purchases through c360 import (bench/cdnow.py)",
     "execution": "the standard and the fast executor in process (bench/execution.py)",
+    "rows": "the CPU of Context.rows per loader statement (bench/rows.py)",
     "scoring": "full and per-customer score refreshes over 1M customers / 10M orders (bench/scoring.py)",
     "insights": "insights over 1M customers / 10M orders (bench/insights.py)",
     "customer360": "the customer 360 against a { viewer { role } } baseline (bench/customer360.py)",

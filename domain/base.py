@@ -21,11 +21,17 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     and_,
+    any_,
+    bindparam,
     false,
     or_,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.type_api import _ResultProcessorType
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -38,6 +44,9 @@ NAMING_CONVENTION = {
 # BIGINT on PostgreSQL; INTEGER on SQLite, where only "INTEGER PRIMARY KEY" autoincrements.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+TIMESTAMPTZ_OID = 1184  # PostgreSQL's type of `timestamp with time zone` columns
 
 
 def utcnow() -> dt.datetime:
@@ -60,6 +69,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=None)
         return value
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> _ResultProcessorType[dt.datetime] | None:
+        # asyncpg decodes timestamptz as an aware datetime in dt.UTC already, which
+        # process_result_value would return as it is: skip the call per value.
+        if dialect.driver == "asyncpg" and coltype == TIMESTAMPTZ_OID:
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
@@ -77,6 +93,28 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for set-based statements."""
     return cast(Table, model.__table__)
+
+
+class KeyIn(BinaryExpression[bool]):
+    """`column IN (:name)` over a list of keys bound at execution (see `key_in`)."""
+
+    inherit_cache = True
+
+
+def key_in(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column IN (:name)` for a batch of keys bound as the list `:name`. SQLite gets an
+    expanding IN list; PostgreSQL gets `column = ANY(:name)` with the list bound as one array,
+    so one statement (and one prepared statement per connection) serves every batch size,
+    where an IN list is a new SQL text, prepared anew, for each number of keys."""
+    expr = column.in_(bindparam(name, expanding=True))
+    assert isinstance(expr, BinaryExpression)
+    return KeyIn(expr.left, expr.right, expr.operator, type_=expr.type)
+
+
+@compiles(KeyIn, "postgresql")
+def _key_in_array(element: KeyIn, compiler: SQLCompiler, **kw: Any) -> str:
+    keys = bindparam(element.right.key, type_=ARRAY(element.left.type))
+    return compiler.process(element.left == any_(keys), **kw)
 
 
 def pair_in(first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]) -> ColumnElement[bool]:

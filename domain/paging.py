@@ -7,7 +7,7 @@ never loads whole histories. Ask for first + 1 rows to learn `hasNextPage`. A fi
 cursor) also carries `total_count`, the partition's size, so `totalCount` needs no statement of
 its own there.
 
-Statements carry bound parameters only (`:customer_ids` expanding, `:limit`, `:after_at`,
+Statements carry bound parameters only (`:customer_ids`, a list: `domain.base.key_in`, `:limit`, `:after_at`,
 `:after_id` and one per filter), and each shape (which filters are set, whether there is a
 cursor) is built once and reused.
 """
@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, Table, and_, bindparam, func, or_, select
+
+from domain.base import key_in
 
 CUSTOMER_IDS = "customer_ids"
 TOTAL = "total_count"  # on the rows of a first page: how many rows the customer has under the filters
@@ -43,9 +45,7 @@ class PerCustomerPages:
 
     def _conditions(self, names: tuple[str, ...]) -> list[ColumnElement[bool]]:
         parent = self.table.c.customer_id
-        return [parent.in_(bindparam(CUSTOMER_IDS, expanding=True))] + [
-            self.filters[name](bindparam(name)) for name in names
-        ]
+        return [key_in(parent, CUSTOMER_IDS)] + [self.filters[name](bindparam(name)) for name in names]
 
     def page(
         self, customer_ids: Sequence[int], filters: Filters, after: tuple[dt.datetime, int] | None, limit: int
@@ -88,5 +88,5 @@ class PerCustomerPages:
 
 
 def by_ids(table: Table, column: str = "id") -> Select[tuple[object, ...]]:
-    """Every row of `table` whose `column` is in the expanding `:ids` (built once per table)."""
-    return select(table).where(table.c[column].in_(bindparam("ids", expanding=True)))
+    """Every row of `table` whose `column` is in the list `:ids` (built once per table)."""
+    return select(table).where(key_in(table.c[column], "ids"))

@@ -3,6 +3,16 @@
 Read-only requests run on one autocommit connection (no BEGIN/ROLLBACK round trip); mutations
 open their own transaction with `transaction()`. Statements of one request share the connection
 behind a lock, because GraphQL resolves sibling fields concurrently.
+
+`rows()` reads through `domain.prepared_reads.PreparedReads` on that connection: on PostgreSQL a
+statement object already run twice runs on the asyncpg connection itself (SQL, parameter order
+and result metadata taken from its second, SQLAlchemy, execution; asyncpg keeps it prepared), and
+its records become the same SQLAlchemy `Row`s, with the same values, types and keys, at about a
+third of the CPU. Loader statements are built once at import, so they all take that path; batch
+keys are bound as one array (`domain.base.key_in`), so one prepared statement serves every batch
+size. SQLite, statements built per call (run once, never planned), and anything
+the plan cannot reproduce (listeners on the engine's execution events, expanding IN lists) keep
+SQLAlchemy's own path.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.callers.caller import Caller
 from domain.callers.rate_limit import TokenBuckets
 from domain.db import in_transaction
+from domain.prepared_reads import PreparedReads
 from domain.settings import Settings
 
 L = TypeVar("L")
@@ -47,6 +58,7 @@ class Context:
     rate_limiter: TokenBuckets | None = None  # the app's per-caller cost buckets
     retry_after: int | None = None  # set when the rate limit refused the request (HTTP 429)
     _conn: AsyncConnection | None = None
+    _reads: PreparedReads | None = None  # the SELECTs of _conn
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
     # (PerCustomerPages, customer_id, filters) -> rows, learnt from first pages (totalCount)
@@ -66,9 +78,10 @@ class Context:
 
     async def _rows(self, statement: Executable, params: dict[str, Any] | None) -> Sequence[Row[Any]]:
         async with self._lock:
-            conn = self._conn or await self._connect()
-            result = await conn.execute(statement, params or {})
-            return result.all()
+            reads = self._reads
+            if reads is None:
+                reads = self._reads = await PreparedReads.on(self._conn or await self._connect())
+            return await reads.rows(statement, params)
 
     async def _connect(self) -> AsyncConnection:
         conn = await self.engine.connect()
@@ -108,7 +121,7 @@ class Context:
     async def close(self) -> None:
         """Return the read connection (discarded if it broke)."""
         async with self._lock:  # after any shielded statement still running
-            conn, self._conn = self._conn, None
+            conn, self._conn, self._reads = self._conn, None, None
         if conn is None:
             return
         try:

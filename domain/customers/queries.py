@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
-from domain.base import table_of
+from domain.base import key_in, table_of
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.paging import by_ids
 
@@ -17,13 +17,12 @@ redirects = table_of(CustomerRedirect)
 merge_events = table_of(MergeEvent)
 
 
-_IDS: BindParameter[int] = bindparam("ids", expanding=True)
 # Built once; loaders bind the keys as `:ids` (resolvers/common/loaders.py).
 CUSTOMERS_BY_IDS = by_ids(customers)
-REDIRECT_TARGETS = select(redirects.c.from_id, redirects.c.customer_id).where(redirects.c.from_id.in_(_IDS))
+REDIRECT_TARGETS = select(redirects.c.from_id, redirects.c.customer_id).where(key_in(redirects.c.from_id, "ids"))
 PROFILES_BY_CUSTOMER_IDS = (
     select(profiles)
-    .where(profiles.c.customer_id.in_(_IDS))
+    .where(key_in(profiles.c.customer_id, "ids"))
     .order_by(profiles.c.customer_id, profiles.c.first_seen_at, profiles.c.id)
 )
 PROFILES_BY_IDS = by_ids(profiles)
@@ -34,13 +33,13 @@ IDENTIFIERS_BY_CUSTOMER_IDS = (
         identifiers.c.value,
         func.max(case((identifiers.c.verified, 1), else_=0)).label("verified"),
     )
-    .where(identifiers.c.customer_id.in_(_IDS))
+    .where(key_in(identifiers.c.customer_id, "ids"))
     .group_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
     .order_by(identifiers.c.customer_id, identifiers.c.kind, identifiers.c.value)
 )
 MERGE_EVENTS_BY_CUSTOMER_IDS = (
     select(merge_events)
-    .where(merge_events.c.customer_id.in_(_IDS))
+    .where(key_in(merge_events.c.customer_id, "ids"))
     .order_by(merge_events.c.customer_id, merge_events.c.at, merge_events.c.id)
 )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
-from domain.base import table_of
+from domain.base import key_in, table_of
 from domain.customers.filters import DEFAULT_TIER
 from domain.customers.models import Customer
 from domain.loyalty.models import LoyaltyAccount, PointsEntry, Tier
@@ -61,7 +61,7 @@ ACCOUNTS_BY_CUSTOMER_IDS = (
             tiers, tiers.c.code == func.coalesce(accounts.c.tier_code, DEFAULT_TIER)
         )
     )
-    .where(_customers.c.id.in_(bindparam("ids", expanding=True)))
+    .where(key_in(_customers.c.id, "ids"))
 )
 
 

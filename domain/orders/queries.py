@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, select
 
-from domain.base import table_of
+from domain.base import key_in, table_of
 from domain.orders.models import Order, OrderLine
 from domain.paging import PerCustomerPages, by_ids
 
@@ -23,9 +23,7 @@ ORDER_PAGES = PerCustomerPages(
     },
 )
 ORDERS_BY_IDS = by_ids(orders)
-LINES_BY_ORDER_IDS = (
-    select(lines).where(lines.c.order_id.in_(bindparam("ids", expanding=True))).order_by(lines.c.order_id, lines.c.id)
-)
+LINES_BY_ORDER_IDS = select(lines).where(key_in(lines.c.order_id, "ids")).order_by(lines.c.order_id, lines.c.id)
 
 
 def orders_by_ids(ids: Sequence[int]) -> Select[tuple[object, ...]]:

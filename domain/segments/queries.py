@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from sqlalchemy import BindParameter, CompoundSelect, Select, bindparam, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, literal, select, union_all
 
-from domain.base import table_of
+from domain.base import key_in, table_of
 from domain.customers.filters import CustomerFilterSpec, customers, filter_conditions
 from domain.errors import DomainError
 from domain.paging import by_ids
@@ -41,12 +41,11 @@ def specs_of(rows: Sequence[Any]) -> list[tuple[int, CustomerFilterSpec]]:
 def memberships(
     specs: Sequence[tuple[int, CustomerFilterSpec]], *, default_region: str, now: dt.datetime
 ) -> list[Select[tuple[int, int]] | CompoundSelect[tuple[int, int]]]:
-    """Statements answering `(segment_id, customer_id)` for the customers in the expanding
+    """Statements answering `(segment_id, customer_id)` for the customers in the list
     `:ids` that each segment matches now: one statement per `MAX_UNION` segments."""
-    ids: BindParameter[int] = bindparam("ids", expanding=True)
     selects = [
         select(literal(segment_id).label("segment_id"), customers.c.id.label("customer_id")).where(
-            customers.c.id.in_(ids), *filter_conditions(spec, default_region=default_region, now=now)
+            key_in(customers.c.id, "ids"), *filter_conditions(spec, default_region=default_region, now=now)
         )
         for segment_id, spec in specs
     ]
