@@ -222,7 +222,7 @@ class _Sql:
         n = f"1 + round(({self.draw('counts', 'g', 1)} - 1) * {self.repeat_scale:.6f})::int"
         return [
             "DROP TABLE IF EXISTS bench_plan",
-            f"""CREATE UNLOGGED TABLE bench_plan AS
+            f"""CREATE UNLOGGED TABLE bench_plan WITH (autovacuum_enabled = false) AS
                 SELECT g AS customer_id, n, sum(n) OVER (ORDER BY g) - n AS orders_before,
                        first_channel, profiles
                 FROM (SELECT g, {n} AS n, {first_channel} AS first_channel, {profiles} AS profiles
@@ -282,7 +282,7 @@ class _Sql:
         year_ago = self.ts(END - dt.timedelta(days=365))
         return [
             "DROP TABLE IF EXISTS bench_agg",
-            f"""CREATE UNLOGGED TABLE bench_agg AS
+            f"""CREATE UNLOGGED TABLE bench_agg WITH (autovacuum_enabled = false) AS
                 SELECT customer_id, count(*)::int AS order_count, sum(total_cents)::bigint AS total_cents,
                        min(placed_at) AS first_order_at, max(placed_at) AS last_order_at,
                        coalesce(sum(total_cents) FILTER (WHERE status <> 'RETURNED' AND placed_at > {year_ago}), 0)
@@ -474,9 +474,11 @@ class _Sql:
 # ---------------------------------------------------------------- load
 
 
+WORK_MEM = "512MB"
+"""Per sort or hash of a loading step (two at a time, one per connection)."""
 SESSION = (
     "SET session_replication_role = replica",  # skip the foreign-key triggers (the keys are consistent)
-    "SET work_mem = '512MB'",
+    f"SET work_mem = '{WORK_MEM}'",
     "SET maintenance_work_mem = '1GB'",
 )
 """Each loading connection's settings."""
@@ -551,8 +553,13 @@ def _steps(sql: _Sql, rebuilt: Rebuilt) -> list[Step]:
     ranges = [(1 + n * i // CHUNKS, n * (i + 1) // CHUNKS) for i in range(CHUNKS)]
     fills: dict[str, list[Step]] = defaultdict(list)
 
-    def fill(table: str, name: str, statement: str, after: Sequence[str] = (), cost: float | None = None) -> None:
-        fills[table].append(Step(name, (statement,), ("plan", *after), COSTS[name] if cost is None else cost))
+    def fill(
+        table: str, name: str, statement: str, after: Sequence[str] = (), cost: float | None = None, work_mem: str = ""
+    ) -> None:
+        statements: tuple[str, ...] = (statement,)
+        if work_mem:
+            statements = (f"SET work_mem = '{work_mem}'", statement, f"SET work_mem = '{WORK_MEM}'")
+        fills[table].append(Step(name, statements, ("plan", *after), COSTS[name] if cost is None else cost))
 
     for i, (first, last) in enumerate(ranges):
         part = f"{i + 1}/{CHUNKS}"
@@ -571,7 +578,8 @@ def _steps(sql: _Sql, rebuilt: Rebuilt) -> list[Step]:
     fill("consents", "consents", consents, [_vacuumed("customers")])
     fill("consent_history", "consent history", history, [_vacuumed("consents")])
     fill("customer_scores", "scores", sql.scores_sql(), ["aggregates"])
-    fill("customer_purchase_days", "purchase days", ROLLUPS[0], [_vacuumed("orders")])
+    # The purchase days group and sort 2 x 10M rows: in memory with 2 GB (512 MB spills to disk)
+    fill("customer_purchase_days", "purchase days", ROLLUPS[0], [_vacuumed("orders")], work_mem="2GB")
     fill("purchase_pair_counts", "purchase pair counts", ROLLUPS[1], [_vacuumed("customer_purchase_days")])
 
     plan = Step("plan", (*sql.plan(), "ANALYZE bench_plan"), cost=COSTS["plan"])
@@ -583,7 +591,8 @@ def _steps(sql: _Sql, rebuilt: Rebuilt) -> list[Step]:
               for table, index, statement in rebuilt.builds]  # fmt: skip
     sequences = [f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), greatest(1, (SELECT max(id) FROM {t})))"
                  for t in SERIAL]  # fmt: skip
-    finish = (*rebuilt.constraints, *sequences, "DROP TABLE bench_plan, bench_agg")
+    autovacuum = [f"ALTER TABLE {t} RESET (autovacuum_enabled)" for t in TABLES]
+    finish = (*rebuilt.constraints, *sequences, *autovacuum, "DROP TABLE bench_plan, bench_agg")
     return [*steps, Step("constraints, sequences", finish, tuple(s.name for s in steps), 0)]
 
 
@@ -623,6 +632,8 @@ async def load(
             rebuilt = await _rebuilt_indexes(conn)
             for statement in rebuilt.drops:
                 await conn.exec_driver_sql(statement)
+            for table in TABLES:  # the load vacuums each table itself, autovacuum would do it again meanwhile
+                await conn.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
             await conn.exec_driver_sql("DROP TABLE IF EXISTS bench_dataset")
         workers = connections or os.cpu_count() or 2
         print(f"filling: {customers} customers, ~{orders} orders (repeat orders x {sql.repeat_scale:.2f} of CDNOW), "

@@ -20,6 +20,9 @@ UNION ALL
 SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
        || ' ' || conindid::regclass::text
 FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL
+SELECT relname || ' ' || relkind::text || relpersistence::text || ' ' || coalesce(reloptions::text, '')
+FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname <> 'bench_dataset'
 ORDER BY 1"""
 
 
