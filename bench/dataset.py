@@ -480,6 +480,7 @@ SESSION = (
     "SET session_replication_role = replica",  # skip the foreign-key triggers (the keys are consistent)
     f"SET work_mem = '{WORK_MEM}'",
     "SET maintenance_work_mem = '1GB'",
+    "SET max_parallel_maintenance_workers = 0",
 )
 """Each loading connection's settings."""
 
