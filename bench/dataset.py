@@ -2,10 +2,13 @@
 
 The database is migrated by the real Alembic migrations (`api.migrate.upgrade`), then filled
 with `INSERT .. SELECT` over `generate_series`, so no row crosses the wire. Every random choice is
-`hashint8extended(key, seed)` of a row key: the same seed gives the same rows, whatever the plan
-or the parallelism. Secondary indexes and unique constraints are dropped for the load and rebuilt
-after it (two connections at a time), foreign-key triggers are skipped (the generated keys are
-consistent), then `VACUUM ANALYZE`.
+`hashint8extended(key, seed)` of a row key, and so is every id: the same seed gives the same rows,
+whatever the plan or the parallelism. The load is a graph of steps (bench/schedule.py) run on one
+connection per core: each table's fills, its `VACUUM ANALYZE`, then the steps that read it and its
+index builds. Every secondary index, unique constraint and primary key that no foreign key needs
+is dropped before the fill and built again after it from its own definition (the constraints are
+attached to their rebuilt indexes at the end), so the schema stays the migrations' one;
+foreign-key triggers are skipped (the generated keys are consistent).
 
 What is generated (the defaults, `--customers 1000000 --orders 10000000`):
 
@@ -31,6 +34,7 @@ What is generated (the defaults, `--customers 1000000 --orders 10000000`):
   tier by the contract's rules. The real score refresh is measured elsewhere (bench/scoring.py).
 
     ./dev bench dataset [--customers 1000000] [--orders 10000000] [--seed 1] [--database NAME] [--reuse]
+                        [--connections N]
 
 PostgreSQL: C360_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
 """
@@ -46,15 +50,18 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, make_url
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from api.migrate import upgrade
+from bench import schedule
+from bench.schedule import Step
 from domain.base import table_of
 from domain.db import make_engine
 from domain.insights.models import PurchaseDay, PurchasePairCount
@@ -70,7 +77,7 @@ START = END - dt.timedelta(days=DAYS)
 DEFAULT_DATABASE = "c360_bench_dataset"
 CDNOW = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cdnow" / "CDNOW_master.txt"
 QUANTILES = 1000
-GENERATOR_VERSION = 2  # 2: the insights rollups are filled too
+GENERATOR_VERSION = 3  # 2: the insights rollups are filled too; 3: every id is a function of its row's key
 """Bump when a change to this file changes the rows it makes (a kept load is then made again)."""
 CNY_PER_USD = 7
 CD_PRICE_USD = 14
@@ -215,7 +222,7 @@ class _Sql:
         n = f"1 + round(({self.draw('counts', 'g', 1)} - 1) * {self.repeat_scale:.6f})::int"
         return [
             "DROP TABLE IF EXISTS bench_plan",
-            f"""CREATE UNLOGGED TABLE bench_plan AS
+            f"""CREATE UNLOGGED TABLE bench_plan WITH (autovacuum_enabled = false) AS
                 SELECT g AS customer_id, n, sum(n) OVER (ORDER BY g) - n AS orders_before,
                        first_channel, profiles
                 FROM (SELECT g, {n} AS n, {first_channel} AS first_channel, {profiles} AS profiles
@@ -256,15 +263,18 @@ class _Sql:
                   WHERE p.customer_id BETWEEN {first} AND {last}) s {self.money("customer_id", "id")}"""
 
     def lines_sql(self, first: int, last: int) -> str:
-        """The lines of the orders of customers first..last (a range of order ids)."""
+        """The lines of the orders of customers first..last, from the plan (the order ids and
+        values are the same draws as `orders_sql`'s), so they need not wait for the orders.
+        A line's id is 3 x (order id - 1) + its number: at most 3 lines per order."""
         return f"""
-            INSERT INTO order_lines (order_id, customer_id, sku, name, quantity, unit_price_cents)
-            SELECT o.id, o.customer_id, 'CD-' || lpad((1 + floor({self.u("o.id * 4 + j", 10)} * 20000))::text, 5, '0'),
+            INSERT INTO order_lines (id, order_id, customer_id, sku, name, quantity, unit_price_cents)
+            SELECT 3 * (o.id - 1) + j, o.id, o.customer_id,
+                   'CD-' || lpad((1 + floor({self.u("o.id * 4 + j", 10)} * 20000))::text, 5, '0'),
                    'CD ' || j, CASE WHEN j = 1 THEN m.cds - least(m.cds, 3) + 1 ELSE 1 END, m.unit
-            FROM orders o {self.money("o.customer_id", "o.id")}
-            CROSS JOIN LATERAL generate_series(1, least(m.cds, 3)) j
-            WHERE o.id > (SELECT orders_before FROM bench_plan WHERE customer_id = {first})
-              AND o.id <= (SELECT orders_before + n FROM bench_plan WHERE customer_id = {last})"""
+            FROM (SELECT p.customer_id, p.orders_before + k AS id
+                  FROM bench_plan p CROSS JOIN LATERAL generate_series(1, p.n) k
+                  WHERE p.customer_id BETWEEN {first} AND {last}) o {self.money("o.customer_id", "o.id")}
+            CROSS JOIN LATERAL generate_series(1, least(m.cds, 3)) j"""
 
     # --- customers, profiles, identifiers (after orders: their statistics come from them)
 
@@ -272,7 +282,7 @@ class _Sql:
         year_ago = self.ts(END - dt.timedelta(days=365))
         return [
             "DROP TABLE IF EXISTS bench_agg",
-            f"""CREATE UNLOGGED TABLE bench_agg AS
+            f"""CREATE UNLOGGED TABLE bench_agg WITH (autovacuum_enabled = false) AS
                 SELECT customer_id, count(*)::int AS order_count, sum(total_cents)::bigint AS total_cents,
                        min(placed_at) AS first_order_at, max(placed_at) AS last_order_at,
                        coalesce(sum(total_cents) FILTER (WHERE status <> 'RETURNED' AND placed_at > {year_ago}), 0)
@@ -323,11 +333,11 @@ class _Sql:
 
     def identifiers_sql(self) -> str:
         return """
-            INSERT INTO identifiers (customer_id, profile_id, kind, value, verified)
-            SELECT customer_id, id, kind, value, verified FROM channel_profiles,
-            LATERAL (VALUES ('EXTERNAL_ID', channel || ':' || external_id, true),
-                            ('EMAIL', email, id % 4 = 1), ('PHONE', phone, id % 3 = 0),
-                            ('MEMBER_CARD', member_card, true)) v(kind, value, verified)
+            INSERT INTO identifiers (id, customer_id, profile_id, kind, value, verified)
+            SELECT 4 * (id - 1) + i, customer_id, id, kind, value, verified FROM channel_profiles,
+            LATERAL (VALUES (1, 'EXTERNAL_ID', channel || ':' || external_id, true),
+                            (2, 'EMAIL', email, id % 4 = 1), (3, 'PHONE', phone, id % 3 = 0),
+                            (4, 'MEMBER_CARD', member_card, true)) v(i, kind, value, verified)
             WHERE value IS NOT NULL"""
 
     # --- loyalty
@@ -340,8 +350,8 @@ class _Sql:
             f"""INSERT INTO loyalty_accounts (customer_id, tier_code, tier_since, evaluated_at)
                 SELECT a.customer_id, {tier}, greatest(a.first_order_at, {year_ago}), {self.ts(END)}
                 FROM bench_agg a""",
-            f"""INSERT INTO points_ledger (customer_id, at, delta, reason, expires_at, remaining, order_id)
-                SELECT o.customer_id, o.placed_at, pts, 'order', o.placed_at + INTERVAL '365 days', pts, o.id
+            f"""INSERT INTO points_ledger (id, customer_id, at, delta, reason, expires_at, remaining, order_id)
+                SELECT o.id, o.customer_id, o.placed_at, pts, 'order', o.placed_at + INTERVAL '365 days', pts, o.id
                 FROM orders o JOIN loyalty_accounts l ON l.customer_id = o.customer_id
                 JOIN tiers t ON t.code = l.tier_code
                 CROSS JOIN LATERAL (SELECT floor(o.total_cents * t.points_multiplier / 100)::bigint AS pts) x
@@ -357,10 +367,10 @@ class _Sql:
         res_due = ("CASE WHEN category = 'COMPLAINT' THEN 4320 ELSE CASE priority "
                    + " ".join(f"WHEN '{p}' THEN {r}" for p, (_, r) in minutes.items()) + " END END")  # fmt: skip
         return f"""
-            INSERT INTO tickets (customer_id, category, requested_priority, priority, status, channel, subject,
+            INSERT INTO tickets (id, customer_id, category, requested_priority, priority, status, channel, subject,
                                  opened_at, first_response_at, resolved_at, closed_at, first_response_due_at,
                                  resolution_due_at, breached_at)
-            SELECT customer_id, category, priority, priority, status, channel, subject, opened_at,
+            SELECT g, customer_id, category, priority, priority, status, channel, subject, opened_at,
                    CASE WHEN status <> 'OPEN' THEN opened_at + response_min * INTERVAL '1 minute' END,
                    CASE WHEN status IN ('RESOLVED', 'CLOSED') THEN opened_at + resolve_min * INTERVAL '1 minute' END,
                    CASE WHEN status = 'CLOSED' THEN opened_at + (resolve_min + 1440) * INTERVAL '1 minute' END,
@@ -398,8 +408,8 @@ class _Sql:
                  f"WHEN 'CSAT' THEN least(10, 1 + floor(10 * sqrt({self.u('g', 52)}))::int) "
                  f"ELSE least(5, 1 + floor(5 * sqrt({self.u('g', 52)}))::int) END")  # fmt: skip
         return f"""
-            INSERT INTO feedback (customer_id, kind, score, comment, channel, submitted_at, order_id)
-            SELECT customer_id, kind, {score},
+            INSERT INTO feedback (id, customer_id, kind, score, comment, channel, submitted_at, order_id)
+            SELECT g, customer_id, kind, {score},
                    CASE WHEN kind = 'REVIEW' THEN {self.pick(REVIEWS, "g", 53)} END,
                    channel, submitted_at,
                    CASE WHEN kind = 'REVIEW' THEN orders_before + 1 + floor({self.u("g", 54)} * n)::bigint END
@@ -413,13 +423,15 @@ class _Sql:
     def consents_sql(self) -> list[str]:
         purposes = "(VALUES " + ", ".join(f"({i}, '{p}', {share})" for i, (p, share) in enumerate(PURPOSES)) + ")"
         at = f"c.created_at + {self.u('c.id', 60)} * INTERVAL '1 day'"
+        order = "ARRAY[" + ",".join(f"'{p}'" for p, _ in PURPOSES) + "]"
         return [
             f"""INSERT INTO consents (customer_id, purpose, granted, source, updated_at)
                 SELECT c.id, v.purpose, {self.u("c.id * 4 + v.i", 61)} < v.share, 'signup', {at}
                 FROM customers c CROSS JOIN {purposes} v(i, purpose, share)
                 WHERE {self.u("c.id", 62)} < 0.75""",
-            """INSERT INTO consent_history (customer_id, profile_id, purpose, granted, source, recorded_at)
-               SELECT customer_id, 4 * (customer_id - 1) + 1, purpose, granted, source, updated_at FROM consents""",
+            f"""INSERT INTO consent_history (id, customer_id, profile_id, purpose, granted, source, recorded_at)
+                SELECT 4 * (customer_id - 1) + array_position({order}, purpose::text), customer_id,
+                       4 * (customer_id - 1) + 1, purpose, granted, source, updated_at FROM consents""",
         ]
 
     def scores_sql(self) -> str:
@@ -462,43 +474,128 @@ class _Sql:
 # ---------------------------------------------------------------- load
 
 
-async def _run(conn: AsyncConnection, statement: str, label: str) -> None:
-    began = time.perf_counter()
-    await conn.exec_driver_sql(statement)
-    print(f"  {time.perf_counter() - began:7.1f} s  {label}", flush=True)
+WORK_MEM = "512MB"
+"""Per sort or hash of a loading step (two at a time, one per connection)."""
+SESSION = (
+    "SET session_replication_role = replica",  # skip the foreign-key triggers (the keys are consistent)
+    f"SET work_mem = '{WORK_MEM}'",
+    "SET maintenance_work_mem = '1GB'",
+    "SET max_parallel_maintenance_workers = 0",
+)
+"""Each loading connection's settings."""
 
 
-async def _session(engine: AsyncEngine, steps: list[tuple[str, str]]) -> None:
-    async with engine.connect() as conn:
-        await conn.exec_driver_sql("SET session_replication_role = replica")  # skip FK triggers
-        await conn.exec_driver_sql("SET work_mem = '512MB'")
-        await conn.exec_driver_sql("SET maintenance_work_mem = '1GB'")
-        for label, statement in steps:
-            await _run(conn, statement, label)
+@dataclass(frozen=True)
+class Rebuilt:
+    """The indexes a load drops and builds again after the fill: every secondary index and
+    unique constraint of the loaded tables, and their primary keys that no foreign key needs."""
+
+    drops: list[str]
+    builds: list[tuple[str, str, str]]  # (table, index, CREATE INDEX statement)
+    constraints: list[str]  # ALTER TABLE .. ADD CONSTRAINT .. USING INDEX, once the index is built
 
 
-async def _secondary_indexes(conn: AsyncConnection) -> tuple[list[str], list[tuple[str, str]]]:
-    """(drop statements, (table, create statement)) of every non-primary index of the loaded tables."""
+async def _rebuilt_indexes(conn: AsyncConnection) -> Rebuilt:
+    """A constraint's index is built by CREATE INDEX, like the others (a SHARE lock: the table
+    stays readable meanwhile), and becomes the constraint again at the end, instantly."""
     rows: Sequence[Any] = (
         await conn.exec_driver_sql(
-            """SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid), c.conname, pg_get_constraintdef(c.oid)
+            """SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid), c.conname, c.contype::text
                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-               LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype = 'u'
-               WHERE NOT x.indisprimary AND t.relname = ANY($1) AND t.relnamespace = 'public'::regnamespace
+               LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype IN ('p', 'u')
+                                         AND c.conrelid = x.indrelid
+               WHERE t.relname = ANY($1) AND t.relnamespace = 'public'::regnamespace
+                 AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = x.indexrelid)
                ORDER BY t.relname, i.relname""",
             (list(TABLES),),
         )
     ).all()
-    drops: list[str] = []
-    creates: list[tuple[str, str]] = []
-    for table, index, indexdef, constraint, constraintdef in rows:
+    rebuilt = Rebuilt([], [], [])
+    for table, index, indexdef, constraint, kind in rows:
+        rebuilt.builds.append((table, index, indexdef))
         if constraint:
-            drops.append(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
-            creates.append((table, f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraintdef}'))
+            rebuilt.drops.append(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+            what = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+            rebuilt.constraints.append(
+                f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {what} USING INDEX "{index}"'
+            )
         else:
-            drops.append(f'DROP INDEX "{index}"')
-            creates.append((table, indexdef))
-    return drops, creates
+            rebuilt.drops.append(f'DROP INDEX "{index}"')
+    return rebuilt
+
+
+CHUNKS = 4
+"""Orders and their lines are made in this many ranges of customers: steps of some seconds
+leave no connection idle at the end."""
+COSTS = {"plan": 1, "orders": 42, "order lines": 32, "aggregates": 3, "customers": 4, "channel profiles": 9,
+         "identifiers": 6, "loyalty accounts": 1, "points ledger": 6, "tickets": 4, "feedback": 4, "consents": 3,
+         "consent history": 2, "scores": 13, "purchase days": 44, "purchase pair counts": 33}  # fmt: skip
+"""CPU seconds of each fill at full size (orders and lines: all chunks) in a load on this machine;
+they only order the queue (the longest chain first): a wrong one costs packing, not rows."""
+INDEX_COSTS = {"orders": 6, "order_lines": 5, "customer_purchase_days": 5, "identifiers": 5,
+               "purchase_pair_counts": 5, "points_ledger": 2, "channel_profiles": 2, "consent_history": 2,
+               "consents": 2}  # fmt: skip
+"""Seconds of one index build per table at full size (1 when not listed)."""
+SERIAL = ("customers", "channel_profiles", "identifiers", "orders", "order_lines", "points_ledger", "tickets",
+          "feedback", "consent_history")  # fmt: skip
+"""The loaded tables with an id sequence (moved past the generated ids at the end)."""
+
+
+def _vacuumed(table: str) -> str:
+    """The step after which `table` is read: its fills are done, VACUUM ANALYZE has set its
+    hint bits, visibility map and statistics."""
+    return f"VACUUM ANALYZE {table}"
+
+
+def _steps(sql: _Sql, rebuilt: Rebuilt) -> list[Step]:
+    """The load as a graph: each table's fills, then its VACUUM ANALYZE, after which the steps
+    that read it and its index builds may run (no two steps take conflicting locks), and at the
+    end the constraints over the rebuilt indexes and the sequences."""
+    n = sql.customers
+    ranges = [(1 + n * i // CHUNKS, n * (i + 1) // CHUNKS) for i in range(CHUNKS)]
+    fills: dict[str, list[Step]] = defaultdict(list)
+
+    def fill(
+        table: str, name: str, statement: str, after: Sequence[str] = (), cost: float | None = None, work_mem: str = ""
+    ) -> None:
+        statements: tuple[str, ...] = (statement,)
+        if work_mem:
+            statements = (f"SET work_mem = '{work_mem}'", statement, f"SET work_mem = '{WORK_MEM}'")
+        fills[table].append(Step(name, statements, ("plan", *after), COSTS[name] if cost is None else cost))
+
+    for i, (first, last) in enumerate(ranges):
+        part = f"{i + 1}/{CHUNKS}"
+        fill("orders", f"orders {part}", sql.orders_sql(first, last), cost=COSTS["orders"] / CHUNKS)
+        fill("order_lines", f"order lines {part}", sql.lines_sql(first, last), cost=COSTS["order lines"] / CHUNKS)
+    aggregates = Step("aggregates", (*sql.aggregates_sql(), "ANALYZE bench_agg"), (_vacuumed("orders"),), 8)
+    fill("customers", "customers", sql.customers_sql(), ["aggregates"])
+    fill("channel_profiles", "channel profiles", sql.profiles_sql(), [_vacuumed("customers")])
+    fill("identifiers", "identifiers", sql.identifiers_sql(), [_vacuumed("channel_profiles")])
+    accounts, ledger = sql.loyalty_sql()
+    fill("loyalty_accounts", "loyalty accounts", accounts, ["aggregates"])
+    fill("points_ledger", "points ledger", ledger, [_vacuumed("orders"), _vacuumed("loyalty_accounts")])
+    fill("tickets", "tickets", sql.tickets_sql(n // 2), [_vacuumed("customers")])
+    fill("feedback", "feedback", sql.feedback_sql(n), [_vacuumed("customers")])
+    consents, history = sql.consents_sql()
+    fill("consents", "consents", consents, [_vacuumed("customers")])
+    fill("consent_history", "consent history", history, [_vacuumed("consents")])
+    fill("customer_scores", "scores", sql.scores_sql(), ["aggregates"])
+    # The purchase days group and sort 2 x 10M rows: in memory with 2 GB (512 MB spills to disk)
+    fill("customer_purchase_days", "purchase days", ROLLUPS[0], [_vacuumed("orders")], work_mem="2GB")
+    fill("purchase_pair_counts", "purchase pair counts", ROLLUPS[1], [_vacuumed("customer_purchase_days")])
+
+    plan = Step("plan", (*sql.plan(), "ANALYZE bench_plan"), cost=COSTS["plan"])
+    steps = [plan, aggregates]
+    for table in TABLES:
+        steps += fills[table]
+        steps.append(Step(_vacuumed(table), (_vacuumed(table),), tuple(s.name for s in fills[table]), 1))
+    steps += [Step(f"index {index}", (statement,), (_vacuumed(table),), INDEX_COSTS.get(table, 1))
+              for table, index, statement in rebuilt.builds]  # fmt: skip
+    sequences = [f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), greatest(1, (SELECT max(id) FROM {t})))"
+                 for t in SERIAL]  # fmt: skip
+    autovacuum = [f"ALTER TABLE {t} RESET (autovacuum_enabled)" for t in TABLES]
+    finish = (*rebuilt.constraints, *sequences, *autovacuum, "DROP TABLE bench_plan, bench_agg")
+    return [*steps, Step("constraints, sequences, autovacuum", finish, tuple(s.name for s in steps), 0)]
 
 
 def fingerprint(customers: int, orders: int, seed: int) -> str:
@@ -521,8 +618,11 @@ async def loaded_fingerprint(url: str) -> str | None:
         await engine.dispose()
 
 
-async def load(url: str, *, customers: int = 1_000_000, orders: int = 10_000_000, seed: int = 1) -> float:
-    """Fill the migrated, empty database at `url`; returns the seconds it took."""
+async def load(
+    url: str, *, customers: int = 1_000_000, orders: int = 10_000_000, seed: int = 1, connections: int | None = None
+) -> float:
+    """Fill the migrated, empty database at `url` on `connections` connections at once (default:
+    one per core); returns the seconds it took."""
     began = time.perf_counter()
     sql = _Sql(customers, orders, seed)
     engine = make_engine(url)
@@ -530,60 +630,18 @@ async def load(url: str, *, customers: int = 1_000_000, orders: int = 10_000_000
     try:
         await upgrade(engine)
         async with admin.connect() as conn:
-            for table in TABLES:
-                await conn.exec_driver_sql(f"TRUNCATE {table} CASCADE")
-            drops, creates = await _secondary_indexes(conn)
-            for statement in drops:
+            await conn.exec_driver_sql("TRUNCATE " + ", ".join(TABLES) + " CASCADE")
+            rebuilt = await _rebuilt_indexes(conn)
+            for statement in rebuilt.drops:
                 await conn.exec_driver_sql(statement)
-        print(f"filling: {customers} customers, ~{orders} orders (repeat orders x {sql.repeat_scale:.2f} of CDNOW)")
-        await _session(admin, [(s.split()[0] + " plan", s) for s in sql.plan()])
-        # Three connections: orders then lines of each half of the customers, and the rest once
-        # both halves of the orders are in (the customers' statistics come from them).
-        halves = [(1, customers // 2), (customers // 2 + 1, customers)]
-        orders_in = [asyncio.Event() for _ in halves]
-
-        async def orders_and_lines(i: int, first: int, last: int) -> None:
-            await _session(admin, [(f"orders {first}-{last}", sql.orders_sql(first, last))])
-            orders_in[i].set()
-            await _session(admin, [(f"order lines {first}-{last}", sql.lines_sql(first, last))])
-
-        async def the_rest() -> None:
-            for event in orders_in:
-                await event.wait()
-            await _session(
-                admin,
-                [(f"aggregates {i}", s) for i, s in enumerate(sql.aggregates_sql())]
-                + [("customers", sql.customers_sql()), ("channel profiles", sql.profiles_sql()),
-                   ("identifiers", sql.identifiers_sql())]
-                + [(f"loyalty {i}", s) for i, s in enumerate(sql.loyalty_sql())]
-                + [("tickets", sql.tickets_sql(customers // 2)), ("feedback", sql.feedback_sql(customers))]
-                + [(f"consents {i}", s) for i, s in enumerate(sql.consents_sql())]
-                + [("scores", sql.scores_sql())]
-                + [("purchase days", ROLLUPS[0]), ("purchase pair counts", ROLLUPS[1])],
-            )  # fmt: skip
-
-        await asyncio.gather(*(orders_and_lines(i, a, b) for i, (a, b) in enumerate(halves)), the_rest())
-        print(f"  {time.perf_counter() - began:7.1f} s  rows in; indexes next", flush=True)
-        sequences = [
-            f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), greatest(1, (SELECT max(id) FROM {t})))"
-            for t in TABLES
-            if t
-            not in ("loyalty_accounts", "consents", "customer_scores", "customer_purchase_days", "purchase_pair_counts")
-        ]
-        # Biggest tables first, dealt round-robin to three connections.
-        big = ("order_lines", "orders", "identifiers", "points_ledger", "channel_profiles")
-        creates.sort(key=lambda c: big.index(c[0]) if c[0] in big else len(big))
-        await asyncio.gather(
-            *(_session(admin, [(s.split(" ON ")[0][:60], s) for _, s in creates[i::3]]) for i in range(3)),
-            _session(admin, [("sequences", s) for s in sequences]),
-        )
-        print(f"  {time.perf_counter() - began:7.1f} s  indexes in; VACUUM ANALYZE next", flush=True)
-        await asyncio.gather(
-            *(_session(admin, [(f"VACUUM ANALYZE {t}", f"VACUUM ANALYZE {t}") for t in TABLES[i::3]]) for i in range(3))
-        )
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql("DROP TABLE bench_plan, bench_agg")
+            for table in TABLES:  # the load vacuums each table itself, autovacuum would do it again meanwhile
+                await conn.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
             await conn.exec_driver_sql("DROP TABLE IF EXISTS bench_dataset")
+        workers = connections or os.cpu_count() or 2
+        print(f"filling: {customers} customers, ~{orders} orders (repeat orders x {sql.repeat_scale:.2f} of CDNOW), "
+              f"{workers} connections; start, seconds, step:")  # fmt: skip
+        await schedule.run(admin, _steps(sql, rebuilt), connections=workers, setup=SESSION)
+        async with admin.connect() as conn:
             await conn.exec_driver_sql("CREATE TABLE bench_dataset (fingerprint text NOT NULL)")
             await conn.exec_driver_sql("INSERT INTO bench_dataset VALUES ($1)", (fingerprint(customers, orders, seed),))
     finally:
@@ -602,7 +660,14 @@ async def counts(url: str) -> dict[str, int]:
 
 
 async def ensure(
-    admin_url: str, database: str, *, customers: int, orders: int, seed: int, reuse: bool = True
+    admin_url: str,
+    database: str,
+    *,
+    customers: int,
+    orders: int,
+    seed: int,
+    reuse: bool = True,
+    connections: int | None = None,
 ) -> float | None:
     """Make `database` hold this data set: keep it when a finished load of the same fingerprint is
     there (returns None), else (re)create and load it (returns the load seconds)."""
@@ -616,7 +681,7 @@ async def ensure(
             await conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
     finally:
         await admin.dispose()
-    return await load(url, customers=customers, orders=orders, seed=seed)
+    return await load(url, customers=customers, orders=orders, seed=seed, connections=connections)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -626,11 +691,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--reuse", action="store_true", help="keep a finished load of the same parameters")
+    parser.add_argument("--connections", type=int, help="loading connections (default: one per core)")
     args = parser.parse_args(argv)
     base = os.environ.get("C360_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     seconds = asyncio.run(
-        ensure(base, args.database, customers=args.customers, orders=args.orders, seed=args.seed, reuse=args.reuse)
-    )
+        ensure(base, args.database, customers=args.customers, orders=args.orders, seed=args.seed, reuse=args.reuse,
+               connections=args.connections)
+    )  # fmt: skip
     print("kept the existing load" if seconds is None else f"loaded in {seconds:.1f} s")
     for table, n in asyncio.run(counts(postgres_url(args.database, base))).items():
         print(f"  {table:18s} {n:>12,d}")

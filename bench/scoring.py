@@ -1,10 +1,9 @@
 """Time score refreshes on a large PostgreSQL base: 1M customers, 10M orders (goals: a full
 refresh under 60 s, the per-customer refresh after an order under 50 ms).
 
-Makes (or with --reuse keeps) a database `c360_scoring_bench`, migrated with Alembic and filled
-inside PostgreSQL by bench/insights.py `prepare` (customers created over two years, ~10
-orders each over the same two years, 3% RETURNED, a score row per customer). Then, on the real
-code paths:
+Makes (or with --reuse keeps) a database `c360_scoring_bench` holding bench/dataset.py's data
+set (migrated with Alembic, generated inside PostgreSQL: CDNOW order counts, gaps and values over
+two years, 3% RETURNED, a score row per customer). Then, on the real code paths:
 
 - a baseline: `SELECT count(*), sum(total_cents) FROM orders`, what one pass over the orders costs
   on this machine right now (median of 3), so the refresh can be read as a ratio on a loaded box;
@@ -14,7 +13,7 @@ code paths:
   (what the job enqueued by `recordOrder` runs), and the whole job run (`jobs.runner.run_job`:
   STARTED, the function, FINISHED) on --samples random customers: median and p95.
 
-    .venv/bin/python -m bench.scoring [--customers 1000000] [--orders 10000000] [--reuse]
+    .venv/bin/python -m bench.scoring [--customers 1000000] [--orders 10000000] [--seed 1] [--reuse]
                                       [--repeat 1] [--samples 200] [--as-of 2026-11-01T00:00:00Z]
 
 PostgreSQL: C360_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -25,15 +24,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import random
 import statistics
 import time
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from api.migrate import upgrade
-from bench.insights import END, _admin, _url
-from bench.insights import prepare as fill_database
+from bench import dataset
+from bench.dataset import END
 from domain.db import make_engine
 from domain.scoring.refresh import refresh_all
 from domain.scoring.requests import request_customer_refresh
@@ -44,8 +44,18 @@ NAME = "c360_scoring_bench"
 BASELINE = "SELECT count(*), sum(total_cents) FROM orders"
 
 
-async def prepare(customers: int, orders: int) -> None:
-    await fill_database(customers, orders, NAME)
+def _base() -> str:
+    return os.environ.get("C360_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _url() -> str:
+    return dataset.postgres_url(NAME, _base())
+
+
+async def prepare(customers: int, orders: int, seed: int = 1) -> None:
+    """(Re)make the database with bench/dataset.py's data set of this size."""
+    seconds = await dataset.ensure(_base(), NAME, customers=customers, orders=orders, seed=seed, reuse=False)
+    print(f"  {seconds or 0:7.1f} s  bench/dataset.py load", flush=True)
 
 
 async def baseline(engine: AsyncEngine) -> float:
@@ -61,7 +71,12 @@ async def baseline(engine: AsyncEngine) -> float:
 
 async def vacuum_scores() -> None:
     """What autovacuum does between two nightly refreshes (the shared server runs with it off)."""
-    await _admin("VACUUM ANALYZE customer_scores", NAME)
+    engine = create_async_engine(_url(), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("VACUUM ANALYZE customer_scores")
+    finally:
+        await engine.dispose()
 
 
 async def full_refresh(engine: AsyncEngine, as_of: dt.datetime) -> tuple[float, dict[str, float], dict[str, object]]:
@@ -104,7 +119,7 @@ def _p95(values: list[float]) -> float:
 
 
 async def measure(repeat: int, samples: int, as_of: dt.datetime) -> None:
-    engine = make_engine(_url(NAME))
+    engine = make_engine(_url())
     try:
         await upgrade(engine)  # a --reuse database made before a newer revision
         async with engine.connect() as conn:
@@ -135,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="full refreshes to time")
     parser.add_argument("--samples", type=int, default=200, help="customers for the per-customer refresh")
     parser.add_argument("--as-of", default=END.isoformat(), help="ISO time (default: the end of the generated data)")
@@ -143,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.reuse:
         print(f"filling {NAME}: {args.customers} customers, {args.orders} orders", flush=True)
-        asyncio.run(prepare(args.customers, args.orders))
+        asyncio.run(prepare(args.customers, args.orders, args.seed))
     if not args.fill_only:
         as_of = dt.datetime.fromisoformat(args.as_of.replace("Z", "+00:00"))
         asyncio.run(measure(args.repeat, args.samples, as_of))
