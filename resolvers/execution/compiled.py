@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import decimal
+import enum
 from collections.abc import Awaitable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -213,6 +214,19 @@ def _direct_arguments(schema: GraphQLSchema, field_def: GraphQLField) -> Direct 
 _READS = (Kind.ATTRIBUTE, Kind.SELF)
 # Leaf values completed without asking whether they are awaitable first.
 _PLAIN = frozenset({str, int, float, bool, dt.datetime, dt.date, decimal.Decimal})
+
+_ENUM_TYPES: set[type] = set()  # Enum classes seen as leaf values (never awaitable: no __await__)
+
+
+def _is_enum_member(value: Any) -> bool:
+    cls = type(value)
+    if cls in _ENUM_TYPES:
+        return True
+    if isinstance(value, enum.Enum) and not hasattr(cls, "__await__"):
+        _ENUM_TYPES.add(cls)
+        return True
+    return False
+
 
 _plans: Lru[tuple[Any, list[Step]]] = Lru(MAXSIZE)  # (operation id, switches) -> (operation, steps)
 _switch_names: Lru[tuple[Any, tuple[str, ...]]] = Lru(MAXSIZE)
@@ -468,7 +482,7 @@ class CompiledExecutor(FastExecutor):
                 if non_null:
                     raise Fallback("null")
                 result[key] = None
-            elif type(value) in _PLAIN:
+            elif type(value) in _PLAIN or _is_enum_member(value):
                 coerced = coerce(value)
                 if coerced is None or coerced is Undefined:
                     raise Fallback("leaf")
