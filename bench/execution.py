@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,25 +240,35 @@ async def _profile(
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
-async def _main(args: argparse.Namespace) -> None:
+@contextlib.asynccontextmanager
+async def uniform_database(
+    database: str, pg_url: str, customers: int, label: str
+) -> AsyncIterator[tuple[AsyncEngine, Settings]]:
+    """A throwaway database (PostgreSQL `c360_bench_<label>_<pid>` on `pg_url`, or a SQLite file),
+    migrated and filled with `customers` uniform customers (tests/bulk.py), analyzed; dropped after."""
     with tempfile.TemporaryDirectory() as tmp:
-        if args.database == "sqlite":
+        if database == "sqlite":
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         else:
-            name = f"c360_bench_execution_{os.getpid()}"
-            await _admin(args.pg_url, f'CREATE DATABASE "{name}"')
-            url = _pg_url(args.pg_url, name)
+            name = f"c360_bench_{label}_{os.getpid()}"
+            await _admin(pg_url, f'CREATE DATABASE "{name}"')
+            url = _pg_url(pg_url, name)
         engine = make_engine(url)
         try:
             await upgrade(engine)
-            await seed_uniform(engine, customers=args.customers)
+            await seed_uniform(engine, customers=customers)
             async with engine.connect() as conn:
                 await conn.exec_driver_sql("ANALYZE")
-            await _measure(engine, _settings(url, Path(tmp)), args)
+            yield engine, _settings(url, Path(tmp))
         finally:
             await engine.dispose()
-            if args.database != "sqlite":
-                await _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if database != "sqlite":
+                await _admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _main(args: argparse.Namespace) -> None:
+    async with uniform_database(args.database, args.pg_url, args.customers, "execution") as (engine, settings):
+        await _measure(engine, settings, args)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,27 +20,23 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Executable
 
-from bench.execution import _admin, _pg_url, _settings
+from bench.execution import uniform_database
 from domain.base import utcnow
 from domain.callers.caller import Caller
 from domain.customers import queries as customer_sql
 from domain.customers.facts import ACCOUNTS_WITH_SCORES_BY_CUSTOMER_IDS
-from domain.db import make_engine
 from domain.loyalty.queries import account_params
 from domain.orders import queries as order_sql
 from domain.privacy.queries import CURRENT_CONSENTS_BY_CUSTOMER_IDS
 from domain.privacy.roles import Role
 from resolvers.context import Context
-from tests.bulk import seed_uniform
 
 Case = tuple[str, Callable[[int], tuple[Executable, dict[str, Any]]]]
 
@@ -97,35 +93,17 @@ async def _measure(ctx: Context, runs: int, customers: int) -> None:
 
 
 async def _main(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.database == "sqlite":
-            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            name = f"c360_bench_rows_{os.getpid()}"
-            await _admin(args.pg_url, f'CREATE DATABASE "{name}"')
-            url = _pg_url(args.pg_url, name)
-        engine = make_engine(url)
+    async with uniform_database(args.database, args.pg_url, args.customers, "rows") as (engine, settings):
+        ctx = Context(
+            engine=engine,
+            settings=settings,
+            caller=Caller(subject="bench", role=Role.ADMIN),
+            request_id=uuid.uuid4().hex,
+        )
         try:
-            from api.migrate import upgrade
-
-            await upgrade(engine)
-            await seed_uniform(engine, customers=args.customers)
-            async with engine.connect() as conn:
-                await conn.exec_driver_sql("ANALYZE")
-            ctx = Context(
-                engine=engine,
-                settings=_settings(url, Path(tmp)),
-                caller=Caller(subject="bench", role=Role.ADMIN),
-                request_id=uuid.uuid4().hex,
-            )
-            try:
-                await _measure(ctx, args.runs, args.customers)
-            finally:
-                await ctx.close()
+            await _measure(ctx, args.runs, args.customers)
         finally:
-            await engine.dispose()
-            if args.database != "sqlite":
-                await _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await ctx.close()
 
 
 def main(argv: list[str] | None = None) -> None:
