@@ -74,15 +74,24 @@ def _unnest_insert() -> Insert:
     return insert(entries).from_select(columns, each)
 
 
-AUDIT_INSERT_POSTGRES = _unnest_insert()
+_UNNEST_INSERT = _unnest_insert()
 
 
-def audit_params_postgres(
-    *, caller: Caller, request_id: str, fields: Mapping[int, Set[str]], at: dt.datetime | None = None
-) -> dict[str, object]:
-    """The parameters of `AUDIT_INSERT_POSTGRES`: the entries of `audit_rows`, as arrays."""
+def audit_insert(
+    *,
+    postgres: bool,
+    caller: Caller,
+    request_id: str,
+    fields: Mapping[int, Set[str]],
+    at: dt.datetime | None = None,
+) -> tuple[Insert, list[dict[str, object]]]:
+    """The INSERT of these entries and its parameter sets: on PostgreSQL one statement over
+    arrays (one set, whatever the number of customers), elsewhere `insert(entries)` with a set
+    per customer (`audit_rows`)."""
+    if not postgres:
+        return insert(entries), audit_rows(caller=caller, request_id=request_id, fields=fields, at=at)
     ordered = sorted(fields.items())
-    return {
+    params: dict[str, object] = {
         "customer_ids": [customer_id for customer_id, _ in ordered],
         "fields": [orjson.dumps(sorted(names)).decode() for _, names in ordered],
         "at": at or utcnow(),
@@ -91,6 +100,7 @@ def audit_params_postgres(
         "purpose": caller.purpose,
         "request_id": request_id,
     }
+    return _UNNEST_INSERT, [params]
 
 
 async def write_audit_entries(
@@ -104,7 +114,9 @@ async def write_audit_entries(
     """Append one entry per customer with the sorted field names; returns how many."""
     if not fields:
         return 0
-    await conn.execute(insert(entries), audit_rows(caller=caller, request_id=request_id, fields=fields, at=at))
+    postgres = conn.dialect.name == "postgresql"
+    statement, params = audit_insert(postgres=postgres, caller=caller, request_id=request_id, fields=fields, at=at)
+    await conn.execute(statement, params)
     return len(fields)
 
 

@@ -87,17 +87,13 @@ class Step:
     field_def: GraphQLField | None  # None: __typename
     details: FieldDetailsList
     plan: FieldPlan
-    args: Direct | None  # STANDARD steps whose resolver is called without strawberry's wrapper
+    direct: Direct | None  # a STANDARD step whose resolver is called without strawberry's wrapper
     non_null: bool
     is_list: bool
     item_non_null: bool
     leaf: GraphQLLeafType | None = None
     object_type: GraphQLObjectType | None = None
     children: list[Step] | None = None  # the object type's steps
-
-    @property
-    def direct(self) -> Direct | None:
-        return self.args if isinstance(self.args, Direct) else None
 
 
 def _shape(return_type: GraphQLOutputType) -> tuple[bool, bool, bool, Any]:
@@ -192,7 +188,7 @@ class Direct:
     config: Any
 
 
-def _direct_arguments(schema: GraphQLSchema, field_def: GraphQLField) -> Direct | None:
+def _direct_resolver(schema: GraphQLSchema, field_def: GraphQLField) -> Direct | None:
     definition = field_def.extensions.get("strawberry-definition")
     strawberry_schema = getattr(schema, "_strawberry_schema", None)
     if not isinstance(definition, StrawberryField) or strawberry_schema is None or definition.extensions:
@@ -228,7 +224,9 @@ def _is_enum_member(value: Any) -> bool:
     return False
 
 
-_plans: Lru[tuple[Any, list[Step]]] = Lru(MAXSIZE)  # (operation id, switches) -> (operation, steps)
+# (schema id, operation id, switches) -> (operation, steps); the entry keeps the operation alive, so
+# its id is not reused while the entry lasts (schemas live as long as the process)
+_plans: Lru[tuple[Any, list[Step]]] = Lru(MAXSIZE)
 _switch_names: Lru[tuple[Any, tuple[str, ...]]] = Lru(MAXSIZE)
 
 
@@ -309,10 +307,11 @@ class CompiledExecutor(FastExecutor):
     # -- planning ---------------------------------------------------------------------------
 
     def _plan(self, root_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[Step]:
-        """The operation's steps, planned once per query text and @skip/@include values."""
+        """The operation's steps, planned once per schema, query text and @skip/@include values
+        (the document cache shares one parsed operation between the schemas of a process)."""
         operation = self.operation
         switches = _switches_of(operation, self.fragment_definitions)
-        key = (id(operation), tuple(self.variable_values.coerced.get(name) for name in switches))
+        key = (id(self.schema), id(operation), tuple(self.variable_values.coerced.get(name) for name in switches))
         return _plans.get(key, lambda: (operation, self.plan_fields(root_type, grouped_field_set)))[1]
 
     def plan_fields(self, parent: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[Step]:
@@ -330,11 +329,11 @@ class CompiledExecutor(FastExecutor):
             if field_def is None:
                 raise Fallback("introspection")
             plan = plans.get(name, STANDARD)
-            arguments = None
+            direct = None
             if plan.personal is not None and plan.field is not None and plan.field.is_async:
                 plan = STANDARD  # masked after it is awaited: strawberry's extension chain does that
             if plan.kind is Kind.STANDARD or node.arguments:
-                arguments = _direct_arguments(self.schema, field_def)
+                direct = _direct_resolver(self.schema, field_def)
                 plan = STANDARD
             non_null, is_list, item_non_null, named = _shape(field_def.type)
             leaf = named if is_leaf_type(named) else None
@@ -348,7 +347,7 @@ class CompiledExecutor(FastExecutor):
                     raise Fallback("deferred")
                 children = self.plan_fields(object_type, grouped)
             shape = (non_null, is_list, item_non_null, leaf, object_type, children)
-            steps.append(Step(key, name, parent, field_def, details, plan, arguments, *shape))
+            steps.append(Step(key, name, parent, field_def, details, plan, direct, *shape))
         return steps
 
     def _info(self, step: Step) -> GraphQLResolveInfo[Any]:

@@ -15,17 +15,10 @@ from collections.abc import AsyncIterator
 
 import structlog
 from graphql import GraphQLError
-from sqlalchemy import insert
 from strawberry.extensions import SchemaExtension
 
 from domain.db import is_sqlite
-from domain.privacy.audit import (
-    AUDIT_INSERT_POSTGRES,
-    audit_params_postgres,
-    audit_rows,
-    entries,
-    write_audit_entries,
-)
+from domain.privacy.audit import audit_insert, write_audit_entries
 from resolvers.context import Context
 
 log = structlog.get_logger("c360.audit")
@@ -40,12 +33,12 @@ class AuditWriter(SchemaExtension):
             return
         fields = ctx.audit.fields
         try:
-            if not is_sqlite(ctx.engine):
-                params = audit_params_postgres(caller=ctx.caller, request_id=ctx.request_id, fields=fields)
-                await ctx.execute_autocommit(AUDIT_INSERT_POSTGRES, [params])
-            elif len(fields) == 1:
-                rows = audit_rows(caller=ctx.caller, request_id=ctx.request_id, fields=fields)
-                await ctx.execute_autocommit(insert(entries), rows)
+            sqlite = is_sqlite(ctx.engine)
+            if not sqlite or len(fields) == 1:
+                statement, params = audit_insert(
+                    postgres=not sqlite, caller=ctx.caller, request_id=ctx.request_id, fields=fields
+                )
+                await ctx.execute_autocommit(statement, params)
             else:
                 async with ctx.engine.begin() as conn:
                     await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=fields)

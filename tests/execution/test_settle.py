@@ -30,8 +30,25 @@ async def test_values_in_order_and_one_batch_per_loader() -> None:
     assert batches == [[0, 1, 2, 3, 4], [100, 101, 102, 103, 104]]
 
 
+async def test_the_first_blocked_may_wait_for_a_later_one() -> None:
+    """The first coroutine waits for what the second does after its own await: waiting only on
+    the first blocked future would never resume the second (a deadlock); settle waits on any."""
+    event = asyncio.Event()
+
+    async def waits() -> str:
+        await event.wait()
+        return "waited"
+
+    async def sets() -> str:
+        await asyncio.sleep(0.001)
+        event.set()
+        return "set"
+
+    assert await asyncio.wait_for(settle([waits(), sets()]), timeout=5) == ["waited", "set"]
+
+
 async def test_a_lock_held_by_one_does_not_stall_the_others() -> None:
-    """The holder's future completes first; waiting for all, not the first, avoids a deadlock."""
+    """The holder is resumed when its sleep ends, then each waiter in turn as the lock passes."""
     lock = asyncio.Lock()
     order: list[int] = []
 
