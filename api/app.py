@@ -18,12 +18,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from api import idempotency
+from api import idempotency, unavailable
 from api.auth import Unauthenticated, authenticate
 from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
 from api.idempotency import mutation_fingerprint
@@ -45,6 +46,7 @@ LATENCY = Histogram("c360_graphql_seconds", "GraphQL request latency")
 _OK, _INTERNAL, _BAD_REQUEST = REQUESTS.labels("ok"), REQUESTS.labels("internal"), REQUESTS.labels("bad_request")
 _RATE_LIMITED, _REPLAYED = REQUESTS.labels("rate_limited"), REQUESTS.labels("replayed")
 _TOO_LARGE, _UNAUTHENTICATED = REQUESTS.labels("too_large"), REQUESTS.labels("unauthenticated")
+_UNAVAILABLE = REQUESTS.labels("unavailable")
 
 
 def _error(status: int, message: str, code: str) -> JSONResponse:
@@ -94,14 +96,17 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.engine = engine or make_engine(settings.database_url)
+        # Requests and the embedded jobs each under their own bounds (domain/settings.py).
+        app.state.engine = engine or make_engine(settings.database_url, settings.request_timeouts)
+        jobs_engine = engine or make_engine(settings.database_url, settings.job_timeouts)
         freeze_startup_heap()
         try:
-            async with background_jobs(app.state.engine, settings):
+            async with background_jobs(jobs_engine, settings):
                 yield
         finally:
             if engine is None:
                 await app.state.engine.dispose()
+                await jobs_engine.dispose()
 
     buckets = TokenBuckets(settings.rate_limit_burst, settings.rate_limit_per_second)
 
@@ -179,6 +184,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
                     media_type="application/json",
                     headers={"Retry-After": str(ctx.retry_after)},
                 )
+            elif unavailable.is_unavailable_result(result):
+                _UNAVAILABLE.inc()
+                response = Response(
+                    encode(result), status_code=503, media_type="application/json", headers=unavailable.HEADERS
+                )
             else:
                 _OK.inc()
                 response = Response(encode(result), media_type="application/json")
@@ -228,6 +238,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Route("/metrics", metrics),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(unavailable.UnavailableMiddleware)],
     )
     if engine is not None:
         app.state.engine = engine  # usable without running the lifespan (tests, embedding)

@@ -23,7 +23,9 @@ ROLES = [r.value for r in Role]
 def _engine() -> Any:
     from domain.db import make_engine
 
-    return make_engine(get_settings().database_url)
+    # Commands (migrate, seed, import, refresh-scores) run long statements: the jobs' bounds.
+    settings = get_settings()
+    return make_engine(settings.database_url, settings.job_timeouts)
 
 
 def _run(coro_fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:

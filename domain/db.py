@@ -4,47 +4,101 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Sequence
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import JSON, Table, event, insert, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_
+
+from domain.settings import Timeouts
 
 T = TypeVar("T")
 
+# How often (in SQLite virtual machine instructions) a running SQLite statement checks its deadline.
+_SQLITE_DEADLINE_CHECK = 20_000
+# The client-side bound on a PostgreSQL statement is the server's statement timeout plus this: the
+# server cancels first (a clear error); the client gives up on a server that stopped answering.
+_CLIENT_GRACE_S = 1.0
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+
+def make_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> AsyncEngine:
+    """An engine on `url`. With `timeouts` (the server, jobs, the CLI: domain/settings.py), every
+    connection runs its statements under a statement timeout and a lock timeout, and waiting for
+    a pooled or a new connection is bounded (docs/privacy.md, "Every request is bounded");
+    without, the database's own defaults apply (benchmarks building data sets)."""
     # Parameters are personal values (emails, phones...): keep them out of error messages and logs.
     kwargs.setdefault("hide_parameters", True)
+    if timeouts is not None:
+        kwargs.setdefault("pool_timeout", timeouts.pool_ms / 1000)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-            # Let SQLAlchemy, not the driver, emit BEGIN (see _sqlite_begin).
-            dbapi_connection.isolation_level = None
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            # Write transactions take the write lock up front: two deferred transactions that
-            # both try to upgrade to writers would otherwise fail with "database is locked".
-            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        return _sqlite_engine(url, timeouts, **kwargs)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", False)
+    if timeouts is not None:
+        server_settings = {"lock_timeout": str(timeouts.lock_ms)}
+        if timeouts.statement_ms:
+            server_settings["statement_timeout"] = str(timeouts.statement_ms)
+        connect_args = {
+            "server_settings": server_settings,
+            "timeout": timeouts.pool_ms / 1000,  # opening a connection
+            "command_timeout": timeouts.statement_ms / 1000 + _CLIENT_GRACE_S if timeouts.statement_ms else None,
+            **kwargs.pop("connect_args", {}),
+        }
+        kwargs["connect_args"] = connect_args
     return create_async_engine(url, **kwargs)
+
+
+def _sqlite_engine(url: str, timeouts: Timeouts | None, **kwargs: Any) -> AsyncEngine:
+    busy_ms = timeouts.lock_ms if timeouts is not None else 30_000
+    engine = create_async_engine(url, connect_args={"timeout": busy_ms / 1000}, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # Waiting for another connection's write lock: the lock timeout.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cursor.close()
+        # Let SQLAlchemy, not the driver, emit BEGIN (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+        if timeouts is not None and timeouts.statement_ms:
+            # SQLite has no statement timeout: a progress handler interrupts a statement that
+            # runs past the deadline set when it started (_sqlite_deadline).
+            deadline = record.info["c360_deadline"] = [0.0]
+
+            def past_deadline() -> int:
+                return 1 if time.monotonic() > deadline[0] > 0 else 0
+
+            # aiosqlite runs it on its own thread, where the sqlite3 connection lives.
+            await_(dbapi_connection._connection.set_progress_handler(past_deadline, _SQLITE_DEADLINE_CHECK))
+
+    if timeouts is not None and timeouts.statement_ms:
+        seconds = timeouts.statement_ms / 1000
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _sqlite_deadline(conn: Any, *_args: Any) -> None:
+            deadline = conn.connection.info.get("c360_deadline")
+            if deadline is not None:
+                deadline[0] = time.monotonic() + seconds
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        # Write transactions take the write lock up front: two deferred transactions that
+        # both try to upgrade to writers would otherwise fail with "database is locked".
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -69,6 +123,61 @@ def is_retryable(error: BaseException) -> bool:
         if getattr(original, "sqlstate", None) in RETRYABLE_SQLSTATES:
             return True
         original = original.__cause__
+    return False
+
+
+# SQLSTATEs of a statement that ran out of time: query_canceled (the statement timeout) and
+# lock_not_available (the lock timeout).
+TIMEOUT_SQLSTATES = frozenset({"57014", "55P03"})
+# ... and of a database that cannot answer now: a server shutting down or refusing connections,
+# too many connections, and every connection exception (class 08).
+UNAVAILABLE_SQLSTATES = TIMEOUT_SQLSTATES | {"57P01", "57P02", "57P03", "53300"}
+# SQLite: another connection holds the lock past the busy timeout, or the deadline interrupted it.
+UNAVAILABLE_SQLITE_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT})
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """`error`, what SQLAlchemy wrapped in it and its causes, each once."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether `error` is a statement that ran past its statement or lock timeout (or the
+    client's own bound on it): running it again at once would only wait as long again."""
+    for current in _chain(error):
+        if isinstance(current, TimeoutError) or getattr(current, "sqlstate", None) in TIMEOUT_SQLSTATES:
+            return True
+        if getattr(current, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
+            return True
+    return False
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database did not answer in time or cannot be reached (a
+    statement, lock, pool or connect timeout; a refused, lost or closing connection): the caller
+    may retry later. Looks through SQLAlchemy's wrapping and the exception's causes."""
+    for current in _chain(error):
+        if isinstance(current, PoolTimeout | TimeoutError | ConnectionError):
+            return True
+        if isinstance(current, OSError) and not isinstance(current, FileNotFoundError | PermissionError):
+            return True  # e.g. no route to the host, the name does not resolve
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and (sqlstate in UNAVAILABLE_SQLSTATES or sqlstate.startswith("08")):
+            return True
+        if getattr(current, "sqlite_errorcode", None) in UNAVAILABLE_SQLITE_CODES:
+            return True
+        if type(current).__name__ == "InterfaceError" and "connection is closed" in str(current):
+            return True  # asyncpg: a statement on a connection the server closed
     return False
 
 

@@ -14,6 +14,7 @@ class ErrorCode(enum.Enum):
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL = "INTERNAL"
+    UNAVAILABLE = "UNAVAILABLE"  # the database is unreachable or ran past a timeout: retry later
 
 
 class DomainError(Exception):

@@ -23,7 +23,8 @@ execution events or logging its statements (so statement counters and tracing se
 statements whose SQL is finished per execution (expanding IN lists, literal-execute and
 schema-translated parameters) or whose result filters columns. A statement that fails on the
 driver runs once more through SQLAlchemy, which raises its usual error for it (and invalidates a
-broken connection as usual); a read has no effect, so running it twice is harmless.
+broken connection as usual); a read has no effect, so running it twice is harmless. Not after a
+timeout (`domain.db.is_timeout`): that error is raised as it is, once.
 
 Plans are held weakly by statement (and per dialect): statements built once at import keep
 theirs for the process. A statement built per call is run once and never planned: a plan holds
@@ -34,7 +35,6 @@ freed. The plan relies on SQLAlchemy internals (`Row`'s constructor, result meta
 
 from __future__ import annotations
 
-import contextlib
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +45,8 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine.result import ResultMetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from domain.db import is_timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +142,11 @@ class PreparedReads:
         driver = self.driver
         state = self._plans.get(statement, _UNSEEN) if driver is not None else None
         if driver is not None and isinstance(state, Plan) and not self._observed():
-            with contextlib.suppress(Exception):  # SQLAlchemy runs it again below and raises its own error
+            try:
                 return state.rows(await driver.fetch(state.sql, *state.args(params)))
+            except Exception as error:  # SQLAlchemy runs it again below and raises its own error,
+                if is_timeout(error):  # but not past a timeout: it would only wait as long again
+                    raise
         result = await self.conn.execute(statement, dict(params or {}))
         rows = result.all()
         if state is _UNSEEN:

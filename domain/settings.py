@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
+class Timeouts:
+    """Bounds of an engine's connections, in milliseconds (0: no statement timeout)."""
+
+    statement_ms: int = 5000
+    lock_ms: int = 2000
+    pool_ms: int = 5000
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     redis_url: str | None
@@ -24,6 +33,24 @@ class Settings:
     query_cost_limit: int = 5000
     rate_limit_burst: int = 20000
     rate_limit_per_second: float = 200.0
+    # Time bounds (docs/privacy.md "Every request is bounded"), in milliseconds: each statement of
+    # a request, each wait for a row or table lock, each wait for a pooled connection (and for a
+    # new connection to open). Jobs and the CLI run under `job_statement_timeout_ms` instead.
+    statement_timeout_ms: int = 5000
+    lock_timeout_ms: int = 2000
+    pool_timeout_ms: int = 5000
+    job_statement_timeout_ms: int = 600_000
+
+    @property
+    def request_timeouts(self) -> Timeouts:
+        """The bounds of the server's engine (every GraphQL request)."""
+        return Timeouts(self.statement_timeout_ms, self.lock_timeout_ms, self.pool_timeout_ms)
+
+    @property
+    def job_timeouts(self) -> Timeouts:
+        """The bounds of jobs and CLI commands: a full score refresh reads every order in one
+        statement, so statements get `job_statement_timeout_ms`; locks and the pool as requests."""
+        return Timeouts(self.job_statement_timeout_ms, self.lock_timeout_ms, self.pool_timeout_ms)
 
     @property
     def is_postgres(self) -> bool:
@@ -64,7 +91,25 @@ def load_settings() -> Settings:
         query_cost_limit=int(os.environ.get("C360_QUERY_COST_LIMIT", "5000")),
         rate_limit_burst=int(os.environ.get("C360_RATE_LIMIT_BURST", "20000")),
         rate_limit_per_second=float(os.environ.get("C360_RATE_LIMIT_PER_SECOND", "200")),
+        statement_timeout_ms=_milliseconds("C360_STATEMENT_TIMEOUT_MS", 5000),
+        lock_timeout_ms=_milliseconds("C360_LOCK_TIMEOUT_MS", 2000),
+        pool_timeout_ms=_milliseconds("C360_POOL_TIMEOUT_MS", 5000),
+        job_statement_timeout_ms=_milliseconds("C360_JOB_STATEMENT_TIMEOUT_MS", 600_000),
     )
+
+
+def _milliseconds(name: str, default: int) -> int:
+    """A positive whole number of milliseconds: a bound of 0 or less would be no bound at all."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number of milliseconds, not {raw!r}") from None
+    if value <= 0:
+        raise RuntimeError(f"{name} must be at least 1 (milliseconds)")
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""Errors answered to callers: domain errors keep their code, anything unexpected becomes
+"""Errors answered to callers: domain errors keep their code, a database that is unreachable or
+ran past a timeout is UNAVAILABLE (HTTP 503, api/unavailable.py), anything else unexpected becomes
 INTERNAL with no internals (no stack, no SQL, no DSN, no personal data); validation errors stay
 readable. The full error goes to the log with the request id, never to the caller."""
 
@@ -11,9 +12,11 @@ from graphql import GraphQLError
 from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 
-from domain.errors import DomainError
+from domain.db import is_unavailable
+from domain.errors import DomainError, ErrorCode
 
 log = structlog.get_logger("c360.graphql")
+UNAVAILABLE_MESSAGE = "the database is unavailable or did not answer in time; retry later"
 
 
 def shape(error: GraphQLError, request_id: str) -> GraphQLError:
@@ -29,6 +32,15 @@ def shape(error: GraphQLError, request_id: str) -> GraphQLError:
         return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=extensions)
     if isinstance(original, GraphQLError):
         return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=original.extensions)
+    if is_unavailable(original):
+        # Expected while the database is down or busy: its type only, no statement, no stack.
+        log.warning("database_unavailable", request_id=request_id, path=error.path, error_type=type(original).__name__)
+        return GraphQLError(
+            UNAVAILABLE_MESSAGE + " (request id " + request_id + ")",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id},
+        )
     # Never the message: a driver's message can quote the values (e.g. a duplicate key's value).
     statement = original.statement if isinstance(original, StatementError) else None
     log.error(

@@ -17,7 +17,7 @@ import structlog
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.db import is_sqlite
+from domain.db import is_sqlite, is_unavailable
 from domain.privacy.audit import audit_insert, write_audit_entries
 from resolvers.context import Context
 
@@ -45,9 +45,11 @@ class AuditWriter(SchemaExtension):
         except Exception as exc:
             log.error("audit_write_failed", request_id=ctx.request_id, error_type=type(exc).__name__)
             result.data = None
+            # The database did not answer in time: UNAVAILABLE (HTTP 503), the caller may retry.
+            code = "UNAVAILABLE" if is_unavailable(exc) else "INTERNAL"
             result.errors = [
                 GraphQLError(
                     f"the audit trail could not be written, so no data is returned (request id {ctx.request_id})",
-                    extensions={"code": "INTERNAL", "requestId": ctx.request_id},
+                    extensions={"code": code, "requestId": ctx.request_id},
                 )
             ]
