@@ -16,6 +16,7 @@ BENCHES = {
     "scoring": "full and per-customer score refreshes over 1M customers / 10M orders (bench/scoring.py)",
     "insights": "insights over 1M customers / 10M orders (bench/insights.py)",
     "customer360": "the customer 360 against a { viewer { role } } baseline (bench/customer360.py)",
+    "redis_down": "the Redis-down scenario of issue 13 (refresh requested, Redis back, worker) N times",
 }
 
 

@@ -24,7 +24,8 @@ JOBS: dict[str, JobFunction] = {
     EXPORT_JOB: export_job,
 }
 
-# Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).
+# Seconds a run may take: past it the run is FAILED (jobs/runner.py), RQ kills the work horse a
+# minute later (jobs/rq_queue.py), and the relay counts a job STARTED that long ago as lost.
 DEFAULT_TIMEOUT = 600
 TIMEOUTS: dict[str, int] = {"refresh_scores": 1800}
 

@@ -12,6 +12,9 @@ from jobs.registry import timeout_of
 from jobs.relay import Dispatch, DispatchUnavailable, Pending
 from jobs.runner import MAX_ATTEMPTS, RETRY_INTERVALS, run_job_sync
 
+# Past a run's timeout, what RQ waits more before it kills the work horse.
+RQ_GRACE_SECONDS = 60
+
 
 def queue_name() -> str:
     """The RQ queue of this deployment (`C360_QUEUE`, default `c360`); tests use one per run."""
@@ -39,7 +42,8 @@ def enqueue(queue: Queue, pending: Pending) -> None:
         pending.job_id,
         job_id=rq_job_id(pending),
         retry=Retry(max=MAX_ATTEMPTS - 1, interval=list(RETRY_INTERVALS)),
-        job_timeout=timeout_of(pending.kind),
+        # RQ kills the work horse only after the run's own bound (jobs/runner.py) recorded why.
+        job_timeout=timeout_of(pending.kind) + RQ_GRACE_SECONDS,
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
         description=f"c360 job {pending.job_id} ({pending.kind})",

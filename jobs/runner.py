@@ -3,6 +3,11 @@
 Each state change is its own transaction, so `job(id)` shows progress while the job runs. A job
 that already FINISHED is not run again (a duplicate dispatch is harmless). Errors keep only a
 clear message: never a stack trace, never a personal value.
+
+A run is bounded by its kind's timeout (jobs/registry.py): past it the job is FAILED with that
+reason and not retried (it would only run as long again); each statement is bounded by the
+engine's statement timeout, and a statement or lock timeout or a lost database fails the run with
+that reason and is retried like any failure a retry may fix.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.base import utcnow
+from domain.db import is_unavailable
 from domain.errors import DomainError
 from domain.jobs.requests import FAILED, FINISHED, STARTED, jobs
-from jobs.registry import JOBS
+from jobs.registry import JOBS, timeout_of
 
 log = structlog.get_logger("c360.jobs")
 
@@ -54,15 +60,23 @@ async def run_job(engine: AsyncEngine, job_id: int) -> str:
     if fn is None:
         await _finish(engine, job_id, FAILED, error=f"unknown job kind {kind!r}")
         return FAILED
+    seconds = timeout_of(kind)
+    deadline = asyncio.timeout(seconds)
     try:
-        result = await fn(engine, job_id, params)
+        async with deadline:
+            result = await fn(engine, job_id, params)
     except DomainError as exc:
         await _finish(engine, job_id, FAILED, error=exc.message)
         return FAILED
     except Exception as exc:
+        if deadline.expired():
+            log.warning("job timed out", job_id=job_id, kind=kind, seconds=seconds)
+            await _finish(engine, job_id, FAILED, error=f"{kind} did not finish within its timeout ({seconds} s)")
+            return FAILED
         # The exception text may carry row values: keep only its type in the record and the log.
         log.warning("job failed", job_id=job_id, kind=kind, error=type(exc).__name__)
-        await _finish(engine, job_id, FAILED, error=f"{kind} failed ({type(exc).__name__})")
+        why = " (the database was unavailable or a statement ran past its timeout)" if is_unavailable(exc) else ""
+        await _finish(engine, job_id, FAILED, error=f"{kind} failed ({type(exc).__name__}){why}")
         raise JobFailed(f"job {job_id} ({kind}) failed: {type(exc).__name__}") from None
     await _finish(engine, job_id, FINISHED, result=result)
     return FINISHED
@@ -90,7 +104,8 @@ def run_job_sync(job_id: int) -> str:
     from domain.settings import get_settings
 
     async def main() -> str:
-        engine = make_engine(get_settings().database_url)
+        settings = get_settings()
+        engine = make_engine(settings.database_url, settings.job_timeouts)
         try:
             return await run_job(engine, job_id)
         finally:

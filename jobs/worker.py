@@ -3,13 +3,21 @@
 Periodic jobs (nightly full refresh, daily loyalty tiers and points expiry, the SLA scan when
 registered) are requests through the outbox like any other job. Each periodic slot is an RQ
 scheduled job with a deterministic id, so several workers scheduling the same slot schedule it once.
+
+The worker forks a work horse per job, so its own process runs a single thread: the relay runs in
+a process of its own (spawned, not forked), which exits when the worker does. A relay thread in
+the forking process once hung a job for good: forked while the thread was importing the database
+driver, the work horse waited forever on that module's import lock, held by a thread it does not
+have (docs/scoring.md, "Jobs").
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-import threading
+import multiprocessing
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,7 +89,8 @@ def request_periodic(name: str, slot: str) -> int:
     periodic = next(p for p in PERIODIC if p.name == name)
 
     async def main() -> int:
-        engine = make_engine(get_settings().database_url)
+        settings = get_settings()
+        engine = make_engine(settings.database_url, settings.job_timeouts)
         try:
             async with engine.begin() as conn:
                 return await request_job(
@@ -101,20 +110,41 @@ def request_periodic(name: str, slot: str) -> int:
     return job_id
 
 
-def _relay_thread(redis_url: str, database_url: str) -> threading.Thread:
+def relay_process_main(redis_url: str, database_url: str, worker_pid: int) -> None:
+    """The relay loop, in its own process, until the worker `worker_pid` is gone."""
     from domain.db import make_engine
     from jobs.background import relay_loop
 
     async def main() -> None:
-        engine = make_engine(database_url)
+        engine = make_engine(database_url, get_settings().job_timeouts)
+        relay = asyncio.create_task(relay_loop(engine, redis_url), name="c360-relay")
         try:
-            await relay_loop(engine, redis_url)
+            while os.getppid() == worker_pid and not relay.done():  # noqa: ASYNC110 (no event tells a parent died)
+                await asyncio.sleep(1)
         finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
             await engine.dispose()
 
-    thread = threading.Thread(target=asyncio.run, args=(main(),), name="c360-relay", daemon=True)
-    thread.start()
-    return thread
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
+def _relay_process(redis_url: str, database_url: str) -> multiprocessing.process.BaseProcess:
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of this one's state
+    process = spawn.Process(
+        target=relay_process_main, args=(redis_url, database_url, os.getpid()), name="c360-relay", daemon=True
+    )
+    process.start()
+    return process
+
+
+def _load_driver(database_url: str) -> None:
+    """Import the database driver before the first fork, so work horses start with it loaded."""
+    from domain.db import make_engine
+
+    make_engine(database_url).sync_engine.dispose()
 
 
 def relay_pass(redis_url: str, database_url: str) -> int:
@@ -123,7 +153,7 @@ def relay_pass(redis_url: str, database_url: str) -> int:
     from jobs.rq_queue import make_queue, rq_dispatcher
 
     async def main() -> int:
-        engine = make_engine(database_url)
+        engine = make_engine(database_url, get_settings().job_timeouts)
         try:
             return await relay_once(engine, rq_dispatcher(make_queue(redis_url)))
         finally:
@@ -142,7 +172,8 @@ def run_worker(*, burst: bool = False, name: str | None = None) -> None:
         relay_pass(settings.redis_url, settings.database_url)
     else:
         schedule_periodic(queue)
-        _relay_thread(settings.redis_url, settings.database_url)
+        _relay_process(settings.redis_url, settings.database_url)
+        _load_driver(settings.database_url)
     # maintenance every minute: RQ requeues the jobs of dead workers (abandoned jobs) from there.
     worker = Worker([queue], connection=connection, name=name, maintenance_interval=60)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
