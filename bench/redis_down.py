@@ -3,7 +3,7 @@
 Each run: a `c360 serve` (REDIS_URL set, so its relay hands jobs to RQ) on a database of 200
 seeded customers; this script's own redis-server is stopped, `refreshScores` is requested over
 HTTP (the outbox keeps it), the redis-server is started again (empty, same port), then a
-`c360 worker` (not burst: with its relay thread and the RQ scheduler, as in production) is
+`c360 worker` (not burst: with its relay and the RQ scheduler, as in production) is
 started and the job is polled over HTTP until FINISHED or FAILED, or the run's deadline passes.
 A run that reaches neither is a hang. Never the shared Redis or PostgreSQL server: the
 redis-server is this script's, the database a fresh one (a throwaway database on the test
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -83,8 +84,24 @@ async def _pg_admin(sql: str) -> None:
         await engine.dispose()
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (RQ's work horses start sessions of their own)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def _stop(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is not None and proc.poll() is None:
+        for child in _children(proc.pid):  # a hung work horse would outlive its worker
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
