@@ -23,7 +23,7 @@ from structlog.testing import capture_logs
 
 from api.app import create_app
 from domain.db import make_engine
-from domain.settings import Settings
+from domain.settings import Settings, Timeouts
 from tests.conftest import Api
 from tests.tcp_proxy import TcpProxy
 
@@ -218,3 +218,23 @@ async def test_postgresql_unreachable_mid_traffic_answers_503_then_recovers_with
     assert all(r.status_code == 200 for r in back[recovered:]), [r.status_code for r in back]
     assert len(back[recovered:]) >= 3
     _assert_quiet_logs(events)
+
+
+def test_the_bounds_are_settings_in_milliseconds_and_must_be_positive(monkeypatch, tmp_path) -> None:
+    from domain.settings import load_settings
+
+    monkeypatch.setenv("C360_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    defaults = load_settings()
+    assert (defaults.statement_timeout_ms, defaults.lock_timeout_ms, defaults.pool_timeout_ms) == (5000, 2000, 5000)
+    monkeypatch.setenv("C360_STATEMENT_TIMEOUT_MS", "750")
+    monkeypatch.setenv("C360_LOCK_TIMEOUT_MS", "120")
+    monkeypatch.setenv("C360_POOL_TIMEOUT_MS", "900")
+    monkeypatch.setenv("C360_JOB_STATEMENT_TIMEOUT_MS", "60000")
+    bounded = load_settings()
+    assert bounded.request_timeouts == Timeouts(750, 120, 900)
+    assert bounded.job_timeouts == Timeouts(60000, 120, 900)
+    for bad in ("0", "-5", "5s", "1.5"):
+        monkeypatch.setenv("C360_LOCK_TIMEOUT_MS", bad)
+        with pytest.raises(RuntimeError, match="C360_LOCK_TIMEOUT_MS"):
+            load_settings()
