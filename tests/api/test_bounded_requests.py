@@ -21,8 +21,10 @@ import pytest
 from sqlalchemy import make_url, text
 from structlog.testing import capture_logs
 
+from api.api_keys import create_api_key
 from api.app import create_app
 from domain.db import make_engine
+from domain.privacy.roles import Role
 from domain.settings import Settings, Timeouts
 from tests.conftest import Api
 from tests.tcp_proxy import TcpProxy
@@ -165,8 +167,9 @@ async def test_postgresql_unreachable_mid_traffic_answers_503_then_recovers_with
     await proxy.start()
     proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     bounded = _bounded(dataclasses.replace(settings, database_url=proxied), pool_timeout_ms=1000)
-    async with _api(bounded) as (api, _engine):
+    async with _api(bounded) as (api, engine):
         gid = await _customer_id(api, "W-OUTAGE-1")
+        key = await create_api_key(engine, name="outage-partner", role=Role.PARTNER)
         answers: list[tuple[str, httpx.Response, float]] = []
         phase = "up"
 
@@ -191,6 +194,8 @@ async def test_postgresql_unreachable_mid_traffic_answers_503_then_recovers_with
                 await asyncio.sleep(1.5)
                 ready = await api.client.get("/readyz")
                 retried = await api.post(INGEST, {"id": "W-OUTAGE-KEYED"}, headers={"Idempotency-Key": "outage-1"})
+                viewer = {"query": "{ viewer { role } }"}
+                by_key = await api.client.post("/graphql", json=viewer, headers={"X-API-Key": key})
                 phase = "back"
                 await proxy.start()  # back on the same address; the app is not restarted
                 deadline = time.monotonic() + 15
@@ -206,6 +211,7 @@ async def test_postgresql_unreachable_mid_traffic_answers_503_then_recovers_with
 
     assert ready.status_code == 503 and ready.json()["database"] == "unreachable"
     _assert_unavailable(retried)  # the idempotency record's own lookup met the outage
+    _assert_unavailable(by_key)  # so did the API key's, before any GraphQL ran
     down = [(r, s) for phase_seen, r, s in answers if phase_seen == "down"]
     assert len(down) >= 3 and all(r.status_code == 503 for r, _ in down[1:]), [r.status_code for r, _ in down]
     for response, seconds in down:
