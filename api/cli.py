@@ -285,9 +285,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# EX_TEMPFAIL (sysexits.h): the database did not answer; the same command may work later.
+EXIT_UNAVAILABLE = 75
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    args.fn(args)
+    try:
+        args.fn(args)
+    except Exception as exc:
+        from domain.db import is_unavailable
+
+        if not is_unavailable(exc):
+            raise
+        # A clear line instead of a stack trace (whose driver message may quote values).
+        console.print(
+            f"[red]the database is unavailable or did not answer in time ({type(exc).__name__}); retry later[/red]"
+        )
+        raise SystemExit(EXIT_UNAVAILABLE) from None
 
 
 if __name__ == "__main__":

@@ -11,9 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -244,3 +249,22 @@ def test_the_bounds_are_settings_in_milliseconds_and_must_be_positive(monkeypatc
         monkeypatch.setenv("C360_LOCK_TIMEOUT_MS", bad)
         with pytest.raises(RuntimeError, match="C360_LOCK_TIMEOUT_MS"):
             load_settings()
+
+
+def test_a_cli_command_on_an_unreachable_database_says_so_without_a_stack_trace(tmp_path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/nowhere",
+        "C360_SECRET": "test-secret-not-for-production-0123456789",
+        "C360_VAR_DIR": str(tmp_path),
+        "C360_POOL_TIMEOUT_MS": "1000",
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("c360")), "migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 75, done.stderr
+    assert "the database is unavailable or did not answer in time" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
