@@ -115,7 +115,13 @@ async def _seed(engine) -> list[str]:
         async with engine.begin() as conn:
             for purpose in person["granted"]:
                 await record_consent(
-                    conn, customer_id=result.customer_id, purpose=purpose, granted=True, source="seed", at=seen
+                    conn,
+                    customer_id=result.customer_id,
+                    purpose=purpose,
+                    granted=True,
+                    source="seed",
+                    trusted=True,
+                    at=seen,
                 )
     return ids
 
