@@ -77,7 +77,7 @@ START = END - dt.timedelta(days=DAYS)
 DEFAULT_DATABASE = "c360_bench_dataset"
 CDNOW = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cdnow" / "CDNOW_master.txt"
 QUANTILES = 1000
-GENERATOR_VERSION = 4  # 2: the insights rollups are filled too; 3: every id is a function of its row's key; 4: consents.trusted
+GENERATOR_VERSION = 4  # 2: insights rollups filled too; 3: every id a function of its row's key; 4: consents.trusted
 """Bump when a change to this file changes the rows it makes (a kept load is then made again)."""
 CNY_PER_USD = 7
 CD_PRICE_USD = 14

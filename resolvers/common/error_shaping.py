@@ -23,14 +23,20 @@ _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
 def shape(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> GraphQLError:
+    """The error as the caller may see it; `suggestions` False (a partner): no "Did you mean"."""
+    shaped = _shape(error, request_id)
+    if suggestions or not _SUGGESTION.search(shaped.message):
+        return shaped
+    return GraphQLError(
+        _SUGGESTION.sub("", shaped.message), nodes=shaped.nodes, path=shaped.path, extensions=shaped.extensions
+    )
+
+
+def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
     if original is None:
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
-        if not suggestions and _SUGGESTION.search(error.message):
-            return GraphQLError(
-                _SUGGESTION.sub("", error.message), nodes=error.nodes, path=error.path, extensions=error.extensions
-            )
         return error
     if isinstance(original, DomainError):
         extensions = {"code": original.code.value}
