@@ -176,7 +176,7 @@ async def test_generated_queries_never_show_what_the_policy_hides(engine, gql, c
     assert shown > 0, f"none of the {len(generated)} responses reached personal data"
 
 
-IDENTIFIER_KINDS = {PiiClass.EMAIL: "EMAIL", PiiClass.PHONE: "PHONE"}
+LIST = "{ customers(first: 100) { totalCount edges { node { id } } } }"
 
 
 def _probes(person: dict[str, Any]) -> list[tuple[PiiClass, str, str]]:
@@ -242,8 +242,13 @@ async def test_partner_writes_never_widen_what_partners_find(engine, gql) -> Non
     for profile, visible in attacks:
         answer = (await gql(ingest, {"input": profile}, role=Role.PARTNER))["ingestChannelProfile"]
         assert (answer["customer"] is not None) is visible and answer["merged"] is visible, answer
-    await gql(ingest, {"input": {"channel": "MARKETPLACE", "externalId": "probe-all", **every}}, role=Role.PARTNER)
     await _oracle_answers(gql, Role.PARTNER, ids)
+    # Two people's identifiers in one profile: it joins its strongest match only, merges nobody.
+    await gql(ingest, {"input": {"channel": "MARKETPLACE", "externalId": "probe-all", **every}}, role=Role.PARTNER)
+    staff = (await gql("{ customers { totalCount } }", role=Role.ADMIN))["customers"]["totalCount"]
+    assert staff == len(PEOPLE)  # each probe joined the one person it matched; nobody merged
+    visible_ids = {e["node"]["id"] for e in (await gql(LIST, role=Role.PARTNER))["customers"]["edges"]}
+    assert visible_ids == {gid for gid, p in zip(ids, PEOPLE, strict=True) if "THIRD_PARTY_SHARING" in p["granted"]}
 
     for profile, _visible in attacks:
         granting = {**profile, "consents": shares}
