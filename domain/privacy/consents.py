@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import table_of
 from domain.customers.models import Customer, CustomerRedirect
 from domain.errors import Conflict, InvalidInput, NotFound
@@ -18,7 +19,6 @@ _history = table_of(ConsentRecord)
 _current = table_of(CurrentConsent)
 _customers = table_of(Customer)
 _redirects = table_of(CustomerRedirect)
-SOURCE_MAX = 100  # consent_history.source
 
 
 async def record_consent(
@@ -141,9 +141,7 @@ async def set_consent(
 
     Returns the customer id the decision was recorded on. An erased customer can only withdraw.
     """
-    source = source.strip()
-    if not source or len(source) > SOURCE_MAX:
-        raise InvalidInput(f"source must be 1 to {SOURCE_MAX} characters", field=["source"])
+    source = limits.text(source, ["source"], max_length=limits.width(_history.c.source), required=True)
     if purpose not in PURPOSES:
         raise InvalidInput("unknown purpose", field=["purpose"])
     survivor = (

@@ -22,7 +22,7 @@ class ConsentRecord(Base):
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("channel_profiles.id", ondelete="SET NULL"))
     purpose: Mapped[str] = mapped_column(String(30))
     granted: Mapped[bool] = mapped_column()
-    source: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))  # a channel key: CHANNEL:externalId
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -37,7 +37,7 @@ class CurrentConsent(Base):
     )
     purpose: Mapped[str] = mapped_column(String(30), primary_key=True)
     granted: Mapped[bool] = mapped_column()
-    source: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))  # a channel key: CHANNEL:externalId
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

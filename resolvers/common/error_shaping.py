@@ -7,17 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import structlog
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError
+from resolvers.common.input_paths import input_error
 
 log = structlog.get_logger("c360.graphql")
 
 
-def shape(error: GraphQLError, request_id: str) -> GraphQLError:
+def shape(error: GraphQLError, request_id: str, document: DocumentNode | None = None) -> GraphQLError:
     original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        refused = input_error(error, document)  # a value a variable or literal cannot take
+        if refused is not None:
+            return refused
     if original is None:
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
@@ -52,4 +57,5 @@ class ErrorShaping(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             request_id = getattr(self.execution_context.context, "request_id", "-")
-            result.errors = [shape(e, request_id) for e in result.errors]
+            document = self.execution_context.graphql_document
+            result.errors = [shape(e, request_id, document) for e in result.errors]

@@ -53,5 +53,6 @@ class CustomerQueries:
         ctx = info.context
         conditions = visible_customer_conditions(ctx.caller.role)
         if filter is not None:
-            conditions += filter_conditions(filter.to_spec(), default_region=ctx.settings.default_region, now=utcnow())
+            spec = filter.to_spec().check(["filter"])
+            conditions += filter_conditions(spec, default_region=ctx.settings.default_region, now=utcnow())
         return await customer_connection(ctx, conditions, first, after)
