@@ -24,13 +24,14 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from api import idempotency
-from api.auth import Unauthenticated, authenticate
+from api.auth import Unauthenticated
+from api.credential_throttle import CredentialGuard, Throttled
 from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
 from api.idempotency import mutation_fingerprint
 from api.logs import configure_logging
 from domain.callers.rate_limit import TokenBuckets
 from domain.db import make_engine
-from domain.settings import Settings, get_settings
+from domain.settings import Settings, check_secret, get_settings
 from jobs.background import background_jobs
 from resolvers.context import Context
 from resolvers.schema import schema
@@ -90,6 +91,8 @@ def freeze_startup_heap() -> None:
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     configure_logging()
     settings = settings or get_settings()
+    check_secret(settings.secret)
+    guard = CredentialGuard(settings)
     ide = GraphQL(schema, graphql_ide="graphiql")  # serves only the GraphiQL page
 
     @contextlib.asynccontextmanager
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             async with background_jobs(app.state.engine, settings):
                 yield
         finally:
+            await guard.aclose()
             if engine is None:
                 await app.state.engine.dispose()
 
@@ -116,10 +120,16 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
                 return _error(413, "request body too large", "PAYLOAD_TOO_LARGE")
             body = read
         try:
-            caller = await authenticate(request.app.state.engine, settings, request.headers)
+            client = request.client.host if request.client else "unknown"
+            caller = await guard.caller(request.app.state.engine, request.headers, client)
         except Unauthenticated as exc:
             _UNAUTHENTICATED.inc()
             return _unauthorized(str(exc))
+        except Throttled as exc:
+            _RATE_LIMITED.inc()
+            throttled = _error(429, str(exc), "RATE_LIMITED")
+            throttled.headers["Retry-After"] = str(exc.retry_after)
+            return throttled
         ctx = Context(
             engine=request.app.state.engine,
             settings=settings,
@@ -229,6 +239,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         ],
         lifespan=lifespan,
     )
+    app.state.credential_guard = guard
     if engine is not None:
         app.state.engine = engine  # usable without running the lifespan (tests, embedding)
     return app

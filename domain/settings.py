@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class Settings:
     query_cost_limit: int = 5000
     rate_limit_burst: int = 20000
     rate_limit_per_second: float = 200.0
+    # Failed credentials from one client address before it is throttled, per window (api/credential_throttle.py).
+    auth_failure_limit: int = 10
+    auth_failure_window_seconds: int = 60
 
     @property
     def is_postgres(self) -> bool:
@@ -36,17 +40,34 @@ def _var_dir() -> Path:
     return path
 
 
+class SettingsError(ValueError):
+    """A setting the service cannot run with; the CLI prints the message as one line and exits."""
+
+
+def check_secret(secret: str, where: str = "C360_SECRET") -> str:
+    """The signing key must have at least MIN_SECRET_BYTES bytes (HS256 keys shorter than the hash
+    can be brute-forced from one token)."""
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"{where} must be at least {MIN_SECRET_BYTES} bytes; make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return secret
+
+
 def _secret(var_dir: Path, database_url: str) -> str:
     secret = os.environ.get("C360_SECRET")
     if secret:
-        return secret
+        return check_secret(secret)
     if database_url.startswith("postgresql"):
-        raise RuntimeError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
+        raise SettingsError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
     key_file = var_dir / "dev-secret"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
+    key = key_file.read_text().strip() if key_file.exists() else ""
+    if len(key.encode()) < MIN_SECRET_BYTES:  # none yet, or one too short to sign with: a new one
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
         key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return key
 
 
 def load_settings() -> Settings:
@@ -64,6 +85,8 @@ def load_settings() -> Settings:
         query_cost_limit=int(os.environ.get("C360_QUERY_COST_LIMIT", "5000")),
         rate_limit_burst=int(os.environ.get("C360_RATE_LIMIT_BURST", "20000")),
         rate_limit_per_second=float(os.environ.get("C360_RATE_LIMIT_PER_SECOND", "200")),
+        auth_failure_limit=int(os.environ.get("C360_AUTH_FAILURE_LIMIT", "10")),
+        auth_failure_window_seconds=int(os.environ.get("C360_AUTH_FAILURE_WINDOW_SECONDS", "60")),
     )
 
 
