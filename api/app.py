@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,6 +39,7 @@ from resolvers.schema import schema
 
 log = structlog.get_logger("c360.http")
 MAX_BODY_BYTES = 1_000_000
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # 64: audit_entries.request_id
 REQUESTS = Counter("c360_graphql_requests_total", "GraphQL requests", ["outcome"])
 LATENCY = Histogram("c360_graphql_seconds", "GraphQL request latency")
 
@@ -64,6 +66,11 @@ async def _read_body(request: Request) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _request_id(given: str | None) -> str:
+    """The client's X-Request-Id when it is a plain token the audit can hold, else a new one."""
+    return given if given and REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
 
 
 def _unauthorized(message: str) -> JSONResponse:
@@ -134,7 +141,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             engine=request.app.state.engine,
             settings=settings,
             caller=caller,
-            request_id=request.headers.get("x-request-id") or os.urandom(16).hex(),
+            request_id=_request_id(request.headers.get("x-request-id")),
             headers=dict(request.headers),
             rate_limiter=buckets,
         )

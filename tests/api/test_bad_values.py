@@ -19,7 +19,7 @@ from domain.customers.models import ChannelProfile, Customer
 from domain.feedback.models import Feedback
 from domain.loyalty.models import PointsEntry
 from domain.orders.models import Order, OrderLine
-from domain.privacy.models import ConsentRecord
+from domain.privacy.models import AuditEntry, ConsentRecord
 from domain.segments.models import Segment
 from domain.service.models import Ticket
 from tests.customers.identity import INGEST, RECORD_ORDER
@@ -234,3 +234,15 @@ async def test_text_is_held_up_to_its_column_width_and_refused_beyond(gql, engin
             (RECORD_ORDER, order(storeCode="c" * 51), ["input", "storeCode"]),
         ],
     )
+
+
+async def test_a_request_id_the_audit_cannot_hold_is_replaced(gql, engine) -> None:
+    """X-Request-Id is written to the audit entries (64 characters): an odd one is replaced."""
+    ingest = {"input": {"channel": "WEB", "externalId": "w", "email": "a@example.com"}}
+    for given in ("r" * 65, "id with spaces", "line\r\nbreak", "req-42"):
+        response = await gql.post(INGEST, ingest, headers={"X-Request-Id": given.replace("\r\n", "%0D%0A")})
+        assert response.status_code == 200 and "INTERNAL" not in response.text
+    async with engine.connect() as conn:
+        ids = set((await conn.execute(select(AuditEntry.request_id))).scalars())
+    assert "req-42" in ids and len(ids) == 4
+    assert all(i == "req-42" or len(i) == 32 for i in ids)

@@ -14,7 +14,7 @@ import jwt
 import pytest
 
 from api.app import create_app
-from domain.settings import MIN_SECRET_BYTES, SettingsError
+from domain.settings import MIN_SECRET_BYTES, Settings, SettingsError
 from tests.conftest import SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,9 +73,7 @@ async def test_the_development_key_is_long_enough_and_a_short_one_is_replaced(tm
     assert key_file.read_text() == kept  # a good key stays: tokens made with it keep working
 
 
-def _settings(tmp_path: Path, secret: str):  # type: ignore[no-untyped-def]
-    from domain.settings import Settings
-
+def _settings(tmp_path: Path, secret: str) -> Settings:
     return Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
         redis_url=None,
