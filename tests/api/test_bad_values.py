@@ -43,6 +43,7 @@ CONSENT = (
 SEGMENT = "mutation($input: SegmentInput!) { createSegment(input: $input) { errors { code message field } } }"
 REFRESH = "mutation($asOf: DateTime) { refreshScores(asOf: $asOf) { errors { code message field } } }"
 CUSTOMERS = "query($filter: CustomerFilter) { customers(filter: $filter) { totalCount } }"
+INSIGHTS = "query($from: DateTime!, $to: DateTime!) { insights(from: $from, to: $to) { customers } }"
 TABLES = (Customer, ChannelProfile, Order, OrderLine, Feedback, Ticket, PointsEntry, ConsentRecord, Segment)
 
 
@@ -151,6 +152,7 @@ async def test_dates_outside_1900_to_2199_are_invalid_input(gql, engine) -> None
             (TICKET, {"input": {**opened, "openedAt": "1800-06-01T00:00:00Z"}}, ["input", "openedAt"]),
             (RESPOND, {"id": ticket, "at": "1899-01-01T00:00:00Z"}, ["at"]),
             (REFRESH, {"asOf": "0001-01-01T00:00:00Z"}, ["asOf"]),
+            (INSIGHTS, {"from": "0001-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, ["from"]),
             (
                 SEGMENT,
                 {"input": {"name": "late", "filter": {"lastOrderBefore": "9999-12-31T00:00:00Z"}}},
