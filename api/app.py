@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,19 +26,21 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from api import idempotency, unavailable
-from api.auth import Unauthenticated, authenticate
+from api.auth import Unauthenticated
+from api.credential_throttle import CredentialGuard, Throttled
 from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
 from api.idempotency import mutation_fingerprint
 from api.logs import configure_logging
 from domain.callers.rate_limit import TokenBuckets
 from domain.db import make_engine
-from domain.settings import Settings, get_settings
+from domain.settings import Settings, check_secret, get_settings
 from jobs.background import background_jobs
 from resolvers.context import Context
 from resolvers.schema import schema
 
 log = structlog.get_logger("c360.http")
 MAX_BODY_BYTES = 1_000_000
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # 64: audit_entries.request_id
 REQUESTS = Counter("c360_graphql_requests_total", "GraphQL requests", ["outcome"])
 LATENCY = Histogram("c360_graphql_seconds", "GraphQL request latency")
 
@@ -67,6 +70,11 @@ async def _read_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _request_id(given: str | None) -> str:
+    """The client's X-Request-Id when it is a plain token the audit can hold, else a new one."""
+    return given if given and REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+
+
 def _unauthorized(message: str) -> JSONResponse:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
@@ -92,6 +100,8 @@ def freeze_startup_heap() -> None:
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     configure_logging()
     settings = settings or get_settings()
+    check_secret(settings.secret)
+    guard = CredentialGuard(settings)
     ide = GraphQL(schema, graphql_ide="graphiql")  # serves only the GraphiQL page
 
     @contextlib.asynccontextmanager
@@ -104,6 +114,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             async with background_jobs(jobs_engine, settings):
                 yield
         finally:
+            await guard.aclose()
             if engine is None:
                 await app.state.engine.dispose()
                 await jobs_engine.dispose()
@@ -121,15 +132,21 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
                 return _error(413, "request body too large", "PAYLOAD_TOO_LARGE")
             body = read
         try:
-            caller = await authenticate(request.app.state.engine, settings, request.headers)
+            client = request.client.host if request.client else "unknown"
+            caller = await guard.caller(request.app.state.engine, request.headers, client)
         except Unauthenticated as exc:
             _UNAUTHENTICATED.inc()
             return _unauthorized(str(exc))
+        except Throttled as exc:
+            _RATE_LIMITED.inc()
+            throttled = _error(429, str(exc), "RATE_LIMITED")
+            throttled.headers["Retry-After"] = str(exc.retry_after)
+            return throttled
         ctx = Context(
             engine=request.app.state.engine,
             settings=settings,
             caller=caller,
-            request_id=request.headers.get("x-request-id") or os.urandom(16).hex(),
+            request_id=_request_id(request.headers.get("x-request-id")),
             headers=dict(request.headers),
             rate_limiter=buckets,
         )
@@ -240,6 +257,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         lifespan=lifespan,
         middleware=[Middleware(unavailable.UnavailableMiddleware)],
     )
+    app.state.credential_guard = guard
     if engine is not None:
         app.state.engine = engine  # usable without running the lifespan (tests, embedding)
     return app

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from domain.privacy.roles import Role
-from domain.settings import ROOT, get_settings
+from domain.settings import ROOT, SettingsError, get_settings
 
 console = Console(stderr=True)
 ROLES = [r.value for r in Role]
@@ -127,9 +127,19 @@ def cmd_import(args: argparse.Namespace) -> None:
     print(f"{args.kind}: {report.lines} lines in {elapsed:.1f}s ({rate:,.0f}/s): {counts}")
 
 
-def cmd_token(args: argparse.Namespace) -> None:
-    from api.auth import issue_token
+def _fail(message: str) -> None:
+    """A one-line error on stderr and exit status 2 (misconfiguration, bad arguments): no traceback."""
+    print(f"c360: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
+
+def cmd_token(args: argparse.Namespace) -> None:
+    from api.auth import check_ttl, issue_token
+
+    try:
+        check_ttl(args.ttl)
+    except ValueError as error:
+        _fail(f"--ttl: {error}")
     token = issue_token(
         get_settings().secret, role=Role(args.role), subject=args.subject or args.role.lower(), ttl_seconds=args.ttl
     )
@@ -166,6 +176,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from api.auth import issue_token
 
+    get_settings()  # refuse to start on a bad setting here, with one line, not in each worker
     if args.demo:
 
         async def prepare(engine: Any) -> None:
@@ -264,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print a signed JWT for a role")
     token.add_argument("--role", required=True, choices=ROLES)
     token.add_argument("--subject")
-    token.add_argument("--ttl", type=int, default=3600, help="seconds")
+    token.add_argument("--ttl", type=int, default=3600, help="seconds, at most 2592000 (30 days)")
     token.set_defaults(fn=cmd_token)
 
     apikey = sub.add_parser("apikey", help="partner API keys")
@@ -293,6 +304,8 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         args.fn(args)
+    except SettingsError as error:
+        _fail(str(error))
     except Exception as exc:
         from domain.db import is_unavailable
 

@@ -8,12 +8,12 @@ report is printed and logged, and values are personal data.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
 
+from domain import limits
 from domain.customers.ingest import AddressData, ProfileData
 from domain.errors import InvalidInput
 from domain.orders.record import LineData, OrderData
@@ -59,19 +59,11 @@ def _get(obj: dict[str, Any], name: str, kind: type[T], *, required: bool = Fals
     return value
 
 
-def _parsed(obj: dict[str, Any], name: str, parse: Callable[[str], T], *, required: bool = False) -> T | None:
+def _parsed(
+    obj: dict[str, Any], name: str, parse: Callable[[str, list[str]], T], *, required: bool = False
+) -> T | None:
     text = _get(obj, name, str, required=required)
-    if text is None:
-        return None
-    try:
-        return parse(text)
-    except ValueError:
-        raise InvalidInput(f"{name} is not a valid ISO-8601 value", field=[name]) from None
-
-
-def _datetime(text: str) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    return None if text is None else parse(text, [name])
 
 
 def _channel(obj: dict[str, Any]) -> str:
@@ -103,7 +95,7 @@ def parse_profile(raw: bytes) -> ProfileData:
         email=_get(obj, "email", str),
         phone=_get(obj, "phone", str),
         member_card=_get(obj, "memberCard", str),
-        birth_date=_parsed(obj, "birthDate", dt.date.fromisoformat),
+        birth_date=_parsed(obj, "birthDate", limits.parse_day),
         address=AddressData(
             country=_get(address, "country", str),
             city=_get(address, "city", str),
@@ -113,21 +105,9 @@ def parse_profile(raw: bytes) -> ProfileData:
         )
         if address
         else None,
-        seen_at=_parsed(obj, "seenAt", _datetime),
+        seen_at=_parsed(obj, "seenAt", limits.parse_moment),
         consents=tuple(consents),
     )
-
-
-def _price(value: object) -> decimal.Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidInput('unitPrice must be a decimal string such as "12.00"', field=["unitPrice"])
-    try:
-        price = decimal.Decimal(str(value))
-    except decimal.InvalidOperation:
-        raise InvalidInput("unitPrice is not a number", field=["unitPrice"]) from None
-    if not price.is_finite():
-        raise InvalidInput("unitPrice must be finite", field=["unitPrice"])
-    return price
 
 
 def parse_order(raw: bytes) -> OrderData:
@@ -143,14 +123,14 @@ def parse_order(raw: bytes) -> OrderData:
                 sku=_get(item, "sku", str, required=True) or "",
                 name=_get(item, "name", str, required=True) or "",
                 quantity=_get(item, "quantity", int, required=True) or 0,
-                unit_price=_price(item.get("unitPrice")),
+                unit_price=limits.decimal_number(item.get("unitPrice"), ["lines", str(n), "unitPrice"]),
             )
         )
     return OrderData(
         channel=_channel(obj),
         external_id=_get(obj, "externalId", str, required=True) or "",
         customer_external_id=_get(obj, "customerExternalId", str, required=True) or "",
-        placed_at=_parsed(obj, "placedAt", _datetime, required=True) or dt.datetime.now(dt.UTC),
+        placed_at=_parsed(obj, "placedAt", limits.parse_moment, required=True) or dt.datetime.now(dt.UTC),
         lines=tuple(lines),
         store_code=_get(obj, "storeCode", str),
         currency=_get(obj, "currency", str) or "CNY",

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Settings:
         """The bounds of jobs and CLI commands: a full score refresh reads every order in one
         statement, so statements get `job_statement_timeout_ms`; locks and the pool as requests."""
         return Timeouts(self.job_statement_timeout_ms, self.lock_timeout_ms, self.pool_timeout_ms)
+    # Failed credentials from one client address before it is throttled, per window (api/credential_throttle.py).
+    auth_failure_limit: int = 10
+    auth_failure_window_seconds: int = 60
 
     @property
     def is_postgres(self) -> bool:
@@ -63,17 +67,34 @@ def _var_dir() -> Path:
     return path
 
 
+class SettingsError(ValueError):
+    """A setting the service cannot run with; the CLI prints the message as one line and exits."""
+
+
+def check_secret(secret: str, where: str = "C360_SECRET") -> str:
+    """The signing key must have at least MIN_SECRET_BYTES bytes (HS256 keys shorter than the hash
+    can be brute-forced from one token)."""
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"{where} must be at least {MIN_SECRET_BYTES} bytes; make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return secret
+
+
 def _secret(var_dir: Path, database_url: str) -> str:
     secret = os.environ.get("C360_SECRET")
     if secret:
-        return secret
+        return check_secret(secret)
     if database_url.startswith("postgresql"):
-        raise RuntimeError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
+        raise SettingsError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
     key_file = var_dir / "dev-secret"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
+    key = key_file.read_text().strip() if key_file.exists() else ""
+    if len(key.encode()) < MIN_SECRET_BYTES:  # none yet, or one too short to sign with: a new one
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
         key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return key
 
 
 def load_settings() -> Settings:
@@ -95,6 +116,8 @@ def load_settings() -> Settings:
         lock_timeout_ms=_milliseconds("C360_LOCK_TIMEOUT_MS", 2000),
         pool_timeout_ms=_milliseconds("C360_POOL_TIMEOUT_MS", 5000),
         job_statement_timeout_ms=_milliseconds("C360_JOB_STATEMENT_TIMEOUT_MS", 600_000),
+        auth_failure_limit=int(os.environ.get("C360_AUTH_FAILURE_LIMIT", "10")),
+        auth_failure_window_seconds=int(os.environ.get("C360_AUTH_FAILURE_WINDOW_SECONDS", "60")),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 
+from domain import limits
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer, Identifier
 from domain.customers.normalize import InvalidIdentifier, normalize_email, normalize_member_card, normalize_phone
@@ -102,8 +103,7 @@ class CustomerFilterSpec:
                 if raw is None:
                     continue
                 if name in ("last_order_before", "last_order_after"):
-                    parsed = dt.datetime.fromisoformat(str(raw))
-                    values[name] = (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+                    values[name] = limits.parse_moment(str(raw), ["filter", key])
                 elif name == "min_total_spent":
                     values[name] = decimal.Decimal(str(raw))
                 elif name == "min_churn_risk":
@@ -117,6 +117,21 @@ class CustomerFilterSpec:
         except (ValueError, decimal.InvalidOperation) as exc:
             raise InvalidInput("a filter field has a malformed value", field=["filter"]) from exc
         return cls(**values)
+
+    def check(self, field: list[str]) -> CustomerFilterSpec:
+        """The input limits (domain/limits.py) on the fields a caller typed; `field` is where the
+        filter sits in the input (`["input", "filter"]` for a segment)."""
+        for name in ("search", "tier_code"):
+            value = getattr(self, name)
+            if value is not None:
+                limits.text(value, [*field, _KEYS.get(name, name)])
+        for name in ("last_order_before", "last_order_after"):
+            value = getattr(self, name)
+            if value is not None:
+                limits.moment(value, [*field, _KEYS[name]])
+        if self.min_total_spent is not None:
+            limits.amount(self.min_total_spent, [*field, "minTotalSpent"])
+        return self
 
 
 def _search_keys(term: str, default_region: str) -> list[tuple[str, str]]:

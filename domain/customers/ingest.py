@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import table_of, utcnow
 from domain.customers.locks import identifier_key, lock_customers, lock_keys
 from domain.customers.models import ChannelProfile, Customer, Identifier
@@ -55,7 +56,6 @@ PROFILE_FIELDS = (
     "line1",
     "postal_code",
 )
-MAX_EXTERNAL_ID = 200  # the column's width
 _INPUT_PATH = {
     "display_name": ("displayName",),
     **{name: ("address", name) for name in ("country", "city", "district", "line1")},
@@ -179,37 +179,43 @@ def normalize_profile(data: ProfileData, default_region: str) -> tuple[dict[str,
 
 
 def prepare_profile(data: ProfileData, rules: IdentityRules = DEFAULT_RULES) -> PreparedProfile:
-    """Validate the key (raises InvalidInput) and normalize the rest; bad identifiers are dropped
+    """Validate the key and the time (raises InvalidInput) and normalize the rest; a bad field
+    (an invalid identifier, a text its column cannot hold, a birth date out of range) is dropped
     and reported in `errors` while the rest of the profile is kept."""
     try:
         key = external_id_key(data.channel, data.external_id)
     except InvalidIdentifier as exc:
         raise InvalidInput(str(exc), field=["input", exc.field]) from None
     channel, _, external_id = key.partition(":")
-    if len(external_id) > MAX_EXTERNAL_ID:
-        raise InvalidInput("externalId is too long", field=["input", "externalId"])
+    if data.seen_at is not None:
+        limits.moment(data.seen_at, ["input", "seenAt"])
     normalized, errors = normalize_profile(data, rules.default_region)
     address = data.address or AddressData()
-    fields = {
-        "display_name": _blank(data.display_name),
-        **normalized,
-        "birth_date": data.birth_date,
-        "country": _blank(address.country),
-        "city": _blank(address.city),
-        "district": _blank(address.district),
-        "line1": _blank(address.line1),
-        "postal_code": _blank(address.postal_code),
+    texts = {
+        "display_name": data.display_name,
+        "country": address.country,
+        "city": address.city,
+        "district": address.district,
+        "line1": address.line1,
+        "postal_code": address.postal_code,
     }
-    for name, value in fields.items():
-        width = getattr(profiles.c[name].type, "length", None)
-        if isinstance(value, str) and width and len(value) > width:
+    fields: dict[str, Any] = {**normalized, "birth_date": None}
+    for name, value in texts.items():
+        try:
+            where = ["input", *_INPUT_PATH[name]]
+            fields[name] = limits.optional_text(value, where, max_length=limits.width(profiles.c[name]))
+        except InvalidInput as error:
             fields[name] = None  # left out, like an invalid identifier; the rest is kept
-            where = ["input", *_INPUT_PATH.get(name, (name,))]
-            errors.append(InvalidInput(f"{where[-1]} is longer than {width} characters", field=where))
+            errors.append(error)
+    if data.birth_date is not None:
+        try:
+            fields["birth_date"] = limits.day(data.birth_date, ["input", "birthDate"])
+        except InvalidInput as error:
+            errors.append(error)
     return PreparedProfile(
         channel=channel,
         external_id=external_id,
-        fields=fields,
+        fields={name: fields[name] for name in PROFILE_FIELDS},
         seen_at=data.seen_at or utcnow(),
         explicit_seen_at=data.seen_at is not None,
         consents=data.consents,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from domain import limits
+
 
 class IdentifierKind(enum.Enum):
     """The kinds of identifier a profile can carry (GraphQL `IdentifierKind`)."""
@@ -45,7 +47,7 @@ _EDGES = re.compile(r"\A[\s\u200b\u200c\u200d\u2060\ufeff]+|[\s\u200b\u200c\u200
 _MAX_EMAIL = 254
 _MAX_EMAIL_LOCAL = 64
 _MAX_MEMBER_CARD = 64
-_MAX_EXTERNAL_ID = 256
+MAX_EXTERNAL_ID = 200  # the width of every external_id column (channel_profiles, orders, suppressions)
 _LOCAL_FORBIDDEN = frozenset('<>()[]\\,;:"@')
 # "00<country code>" written where the region's own international prefix differs (US: 011).
 _INTERNATIONAL_00 = re.compile(r"^([\s(\[]*)\+?\s*00(?=[\s\-.]*[1-9])")
@@ -57,8 +59,10 @@ def _trim(raw: str) -> str:
     return _EDGES.sub("", raw)
 
 
-def _clean(raw: str) -> str:
+def _clean(raw: str, field: str) -> str:
     """NFKC (the full-width at sign, digits and letters of CJK input methods become ASCII), then trim."""
+    if limits.NUL in raw:
+        raise InvalidIdentifier(field, "must not contain NUL characters")
     return _trim(unicodedata.normalize("NFKC", raw))
 
 
@@ -92,7 +96,7 @@ def normalize_email(raw: str) -> str:
     No provider-specific rewriting (gmail dots, `+tags`): those are different mailboxes as far
     as the retailer can know.
     """
-    text = _clean(raw).lower()
+    text = _clean(raw, "email").lower()
     if not text:
         raise InvalidIdentifier("email", "is empty")
     if any(char.isspace() or unicodedata.category(char).startswith("C") for char in text):
@@ -112,7 +116,7 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
     country code. "+86 ...", "0086-...", "(+86)..." and a national "138 0013 8000" (region CN)
     all give the same number. Extensions are dropped: E.164 has none.
     """
-    text = _clean(raw)
+    text = _clean(raw, "phone")
     if not text:
         raise InvalidIdentifier("phone", "is empty")
     # libphonenumber only reads "00" as the international prefix in regions that dial it.
@@ -129,7 +133,7 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
 
 def normalize_member_card(raw: str) -> str:
     """Upper-case a member card number and remove spaces and dashes: "vip-0012 34" -> "VIP001234"."""
-    text = _CARD_SEPARATORS.sub("", _clean(raw)).upper()
+    text = _CARD_SEPARATORS.sub("", _clean(raw, "memberCard")).upper()
     if not text:
         raise InvalidIdentifier("memberCard", "is empty")
     if len(text) > _MAX_MEMBER_CARD:
@@ -149,10 +153,9 @@ def external_id_key(channel: str, external_id: str) -> str:
     if not channel or ":" in channel:
         raise InvalidIdentifier("channel", "must be a channel name")
     external_id = _trim(external_id)
-    if not external_id:
-        raise InvalidIdentifier("externalId", "is empty")
-    if len(external_id) > _MAX_EXTERNAL_ID:
-        raise InvalidIdentifier("externalId", "is too long")
+    problem = limits.text_problem(external_id, max_length=MAX_EXTERNAL_ID, required=True)
+    if problem is not None:
+        raise InvalidIdentifier("externalId", problem)
     return f"{channel}:{external_id}"
 
 
@@ -258,7 +261,7 @@ def load_blocked(extra: str | None, default_region: str = "CN") -> BlockedIdenti
             raise ValueError(f"blocked identifier entry {position}: expected KIND:value")
         try:
             if kind is IdentifierKind.EMAIL and value.strip().endswith("@*"):
-                local = _clean(value).lower().removesuffix("@*")
+                local = _clean(value, "email").lower().removesuffix("@*")
                 _check_email_local(local)
                 local_parts.add(local)
             else:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import table_of, utcnow
 from domain.errors import InvalidInput
 from domain.feedback.models import Feedback
@@ -57,9 +58,8 @@ async def submit_feedback(
     """Record feedback as a caller of `role`: NOT_FOUND for a customer it cannot see."""
     now = now or utcnow()
     check_score(data.kind, data.score)
-    if data.comment is not None and len(data.comment) > MAX_COMMENT:
-        raise InvalidInput(f"a comment has at most {MAX_COMMENT} characters", field=["input", "comment"])
-    submitted_at = data.submitted_at or now
+    comment = limits.optional_text(data.comment, ["input", "comment"], max_length=MAX_COMMENT)
+    submitted_at = limits.moment(data.submitted_at or now, ["input", "submittedAt"])
     if submitted_at > now + CLOCK_SKEW:
         raise InvalidInput("a time in the future cannot be recorded", field=["input", "submittedAt"])
     customer_id = (await customer_for_write(conn, data.customer_id, role, field=["input", "customerId"])).id
@@ -75,7 +75,7 @@ async def submit_feedback(
                 customer_id=customer_id,
                 kind=data.kind,
                 score=data.score,
-                comment=(data.comment.strip() or None) if data.comment else None,
+                comment=comment,
                 channel=data.channel,
                 submitted_at=submitted_at,
                 order_id=data.order_id,

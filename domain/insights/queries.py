@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Numeric, Select, and_, case, exists, func, literal, null, select, true
 
+from domain import limits
 from domain.base import table_of
 from domain.customers.models import ChannelProfile, Customer
 from domain.errors import InvalidInput
@@ -40,6 +41,8 @@ class Period:
     channel: str | None = None
 
     def __post_init__(self) -> None:
+        limits.moment(self.start, ["from"])
+        limits.moment(self.end, ["to"])
         if self.end <= self.start:
             raise InvalidInput("`to` must be after `from`", field=["to"])
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import utcnow
 from domain.customers.filters import DEFAULT_TIER
 from domain.errors import InsufficientPoints, InvalidInput
@@ -54,9 +55,7 @@ async def redeem_points(
     now = now or utcnow()
     if points <= 0:
         raise InvalidInput("points must be positive", field=["points"])
-    reason = reason.strip()
-    if not reason or len(reason) > 200:
-        raise InvalidInput("reason must have 1 to 200 characters", field=["reason"])
+    reason = limits.text(reason, ["reason"], max_length=limits.width(ledger.c.reason), required=True)
     customer_id = (await customer_for_write(conn, customer_id, role, field=["customerId"])).id
     await lock_account(conn, customer_id, now)
     available = [(int(r.id), int(r.remaining)) for r in await conn.execute(unexpired_earnings(customer_id, now))]

@@ -32,24 +32,25 @@ suppressed = table_of(SuppressedProfileKey)
 
 
 async def record_orders(
-    conn: AsyncConnection, items: Sequence[OrderData], rules: IdentityRules = DEFAULT_RULES
+    conn: AsyncConnection, batch: Sequence[OrderData], rules: IdentityRules = DEFAULT_RULES
 ) -> list[ItemResult]:
     del rules  # buyers made here carry no identifier but their key: nothing to normalize
     await plan_each_batch(conn)
-    results = [ItemResult() for _ in items]
+    results = [ItemResult() for _ in batch]
+    items = list(batch)  # each item as validated: keys and texts trimmed
     todo: dict[tuple[str, str], int] = {}  # order key -> first item carrying it
     for i, data in enumerate(items):
         try:
-            validate(data)
+            items[i] = data = validate(data)
         except DomainError as error:
             results[i].error = error
             continue
-        key = (data.channel, data.external_id.strip())
+        key = (data.channel, data.external_id)
         if key in todo:
             results[i].outcome = Outcome.UNCHANGED  # a repeat inside the batch
         else:
             todo[key] = i
-    buyer_of = {i: (items[i].channel, items[i].customer_external_id.strip()) for i in todo.values()}
+    buyer_of = {i: (items[i].channel, items[i].customer_external_id) for i in todo.values()}
     await lock_keys(
         conn,
         [order_key(*k) for k in todo] + [identifier_key("EXTERNAL_ID", f"{c}:{e}") for c, e in set(buyer_of.values())],
@@ -71,11 +72,11 @@ async def record_orders(
             "customer_id": buyers[buyer_of[i]][1],
             "profile_id": buyers[buyer_of[i]][0],
             "channel": items[i].channel,
-            "external_id": items[i].external_id.strip(),
+            "external_id": items[i].external_id,
             "store_code": items[i].store_code,
             "placed_at": items[i].placed_at,
-            "total_cents": sum(to_cents(ln.unit_price) * ln.quantity for ln in items[i].lines),
-            "currency": items[i].currency.upper(),
+            "total_cents": items[i].total_cents,
+            "currency": items[i].currency,
             "status": items[i].status,
         }
         for i in new

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import table_of
 from domain.customers.ingest import DEFAULT_RULES, IdentityRules, ProfileData, ingest_profile
 from domain.customers.locks import identifier_key, lock_customers, lock_keys, order_key
@@ -25,9 +27,6 @@ from domain.scoring.requests import request_customer_refresh
 orders = table_of(Order)
 lines = table_of(OrderLine)
 profiles = table_of(ChannelProfile)
-MAX_KEY = 200  # the width of the external_id columns
-CENT = decimal.Decimal("0.01")
-MAX_PRICE = decimal.Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,10 @@ class OrderData:
     currency: str = "CNY"
     status: str = "PLACED"
 
+    @property
+    def total_cents(self) -> int:
+        return sum(to_cents(line.unit_price) * line.quantity for line in self.lines)
+
 
 @dataclass(frozen=True)
 class RecordResult:
@@ -58,40 +61,53 @@ class RecordResult:
 
 
 def to_cents(amount: decimal.Decimal) -> int:
-    return int((amount * 100).quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+    """A validated amount (see `validate`) in minor units."""
+    return int(amount.scaleb(2))
 
 
-def validate(data: OrderData) -> None:
-    """Every check an order must pass before anything is written (raises InvalidInput)."""
-    for name, value in (("externalId", data.external_id), ("customerExternalId", data.customer_external_id)):
-        if not value.strip():
-            raise InvalidInput(f"{name} must not be empty", field=["input", name])
-        if len(value.strip()) > MAX_KEY:
-            raise InvalidInput(f"{name} is too long", field=["input", name])
+def _line(line: LineData, field: list[str]) -> LineData:
+    if line.unit_price < 0:
+        raise InvalidInput("unitPrice must not be negative", field=[*field, "unitPrice"])
+    limits.cents(line.unit_price, [*field, "unitPrice"])
+    return LineData(
+        sku=limits.text(line.sku, [*field, "sku"], max_length=limits.width(lines.c.sku), required=True),
+        name=limits.text(line.name, [*field, "name"], max_length=limits.width(lines.c.name)),
+        quantity=limits.quantity(line.quantity, [*field, "quantity"]),
+        unit_price=line.unit_price,
+    )
+
+
+def validate(data: OrderData) -> OrderData:
+    """Every check an order must pass before anything is written (raises InvalidInput); answers
+    the order as it is written (keys and texts trimmed, currency upper-case)."""
+    key_width = limits.width(orders.c.external_id)
+    external_id = limits.text(data.external_id, ["input", "externalId"], max_length=key_width, required=True)
+    buyer = limits.text(data.customer_external_id, ["input", "customerExternalId"], max_length=key_width, required=True)
+    limits.moment(data.placed_at, ["input", "placedAt"])
     if not data.lines:
         raise InvalidInput("an order needs at least one line", field=["input", "lines"])
-    if data.store_code is not None and len(data.store_code) > 50:
-        raise InvalidInput("storeCode is longer than 50 characters", field=["input", "storeCode"])
+    store_code = limits.optional_text(
+        data.store_code, ["input", "storeCode"], max_length=limits.width(orders.c.store_code)
+    )
     if len(data.currency) != 3 or not data.currency.isalpha():
         raise InvalidInput("currency must be a 3-letter ISO code", field=["input", "currency"])
-    for i, line in enumerate(data.lines):
-        if line.quantity <= 0:
-            raise InvalidInput("quantity must be positive", field=["input", "lines", str(i), "quantity"])
-        if line.unit_price < 0:
-            raise InvalidInput("unitPrice must not be negative", field=["input", "lines", str(i), "unitPrice"])
-        if len(line.sku) > 100 or len(line.name) > 300:
-            raise InvalidInput("sku or name is too long", field=["input", "lines", str(i)])
-        if abs(line.unit_price) >= MAX_PRICE or line.unit_price != line.unit_price.quantize(CENT):
-            raise InvalidInput("unitPrice has more than 2 decimals", field=["input", "lines", str(i), "unitPrice"])
-        if not line.sku.strip():
-            raise InvalidInput("sku must not be empty", field=["input", "lines", str(i), "sku"])
+    checked = dataclasses.replace(
+        data,
+        external_id=external_id,
+        customer_external_id=buyer,
+        store_code=store_code,
+        currency=data.currency,
+        lines=tuple(_line(line, ["input", "lines", str(i)]) for i, line in enumerate(data.lines)),
+    )
+    limits.total_cents(checked.total_cents, ["input", "lines"])
+    return checked
 
 
 async def record_order(
     conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES, writer: Writer = OPERATOR
 ) -> RecordResult:
-    validate(data)
-    external_id, buyer_id = data.external_id.strip(), data.customer_external_id.strip()
+    data = validate(data)
+    external_id, buyer_id = data.external_id, data.customer_external_id
     await lock_keys(
         conn, [order_key(data.channel, external_id), identifier_key("EXTERNAL_ID", f"{data.channel}:{buyer_id}")]
     )
@@ -121,7 +137,6 @@ async def record_order(
         await lock_customers(conn, [customer_id])
         if await current_customer(conn, profile_id) != customer_id:
             raise RetryTransaction  # the buyer's customer was merged away while we waited
-    total = sum(to_cents(line.unit_price) * line.quantity for line in data.lines)
     order_id = (
         await conn.execute(
             insert(orders)
@@ -132,8 +147,8 @@ async def record_order(
                 external_id=external_id,
                 store_code=data.store_code,
                 placed_at=data.placed_at,
-                total_cents=total,
-                currency=data.currency.upper(),
+                total_cents=data.total_cents,
+                currency=data.currency,
                 status=data.status,
             )
             .returning(orders.c.id)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import table_of
 from domain.errors import Conflict, InvalidInput
 from domain.privacy.access import Writer, customer_for_write
@@ -17,7 +18,6 @@ from domain.privacy.roles import Role
 PURPOSES = ("MARKETING", "ANALYTICS", "PERSONALIZATION", "THIRD_PARTY_SHARING")
 _history = table_of(ConsentRecord)
 _current = table_of(CurrentConsent)
-SOURCE_MAX = 100  # consent_history.source
 
 
 async def record_consent(
@@ -159,9 +159,7 @@ async def set_consent(
 
     Returns the customer id the decision was recorded on. An erased customer can only withdraw.
     """
-    source = source.strip()
-    if not source or len(source) > SOURCE_MAX:
-        raise InvalidInput(f"source must be 1 to {SOURCE_MAX} characters", field=["source"])
+    source = limits.text(source, ["source"], max_length=limits.width(_history.c.source), required=True)
     if purpose not in PURPOSES:
         raise InvalidInput("unknown purpose", field=["purpose"])
     row = await customer_for_write(conn, customer_id, role, field=["customerId"])

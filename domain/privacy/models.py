@@ -22,7 +22,7 @@ class ConsentRecord(Base):
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("channel_profiles.id", ondelete="SET NULL"))
     purpose: Mapped[str] = mapped_column(String(30))
     granted: Mapped[bool] = mapped_column()
-    source: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))  # a channel key: CHANNEL:externalId
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # Recorded by a staff caller or an ADMIN ingest of a first-party channel: only such a
     # THIRD_PARTY_SHARING grant makes the customer visible to partners (domain/privacy/access.py).
@@ -40,7 +40,7 @@ class CurrentConsent(Base):
     )
     purpose: Mapped[str] = mapped_column(String(30), primary_key=True)
     granted: Mapped[bool] = mapped_column()
-    source: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))  # a channel key: CHANNEL:externalId
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     trusted: Mapped[bool] = mapped_column()  # of the decision it copies
 

@@ -8,6 +8,7 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import utcnow
 from domain.errors import InvalidInput
 from domain.jobs.requests import request_job
@@ -28,7 +29,7 @@ async def request_refresh(
     """A refresh of every customer (fits the models) or of `customer_ids` (the last model)."""
     params: dict[str, object] = {}
     if as_of is not None:
-        params["asOf"] = as_of.astimezone(dt.UTC).isoformat()
+        params["asOf"] = limits.moment(as_of, ["asOf"]).astimezone(dt.UTC).isoformat()
     if customer_ids is not None:
         if not customer_ids:
             raise InvalidInput("customerIds must not be empty (omit it to refresh everyone)", field=["customerIds"])

@@ -8,16 +8,16 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import utcnow
 from domain.customers.filters import CustomerFilterSpec
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict
 from domain.segments.queries import segments
 
 
 async def create_segment(conn: AsyncConnection, *, name: str, spec: CustomerFilterSpec, created_by: str) -> Row[Any]:
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("name must have 1 to 200 characters", field=["input", "name"])
+    name = limits.text(name, ["input", "name"], max_length=limits.width(segments.c.name), required=True)
+    spec.check(["input", "filter"])
     taken = (await conn.execute(select(segments.c.id).where(segments.c.name == name))).first()
     if taken is not None:
         raise Conflict("a segment with this name exists", field=["input", "name"])

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain import limits
 from domain.base import table_of, utcnow
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.loyalty.models import LoyaltyAccount
@@ -41,6 +42,7 @@ class TicketData:
 
 
 def _check_time(at: dt.datetime, now: dt.datetime, field: list[str]) -> None:
+    limits.moment(at, field)
     if at > now + CLOCK_SKEW:
         raise InvalidInput("a time in the future cannot be recorded", field=field)
 
@@ -54,9 +56,7 @@ async def open_ticket(
 ) -> Row[Any]:
     """Open a ticket as a caller of `role`: NOT_FOUND for a customer it cannot see."""
     now = now or utcnow()
-    subject = data.subject.strip()
-    if not subject or len(subject) > 500:
-        raise InvalidInput("subject must have 1 to 500 characters", field=["input", "subject"])
+    subject = limits.text(data.subject, ["input", "subject"], max_length=limits.width(tickets.c.subject), required=True)
     opened_at = data.opened_at or now
     _check_time(opened_at, now, ["input", "openedAt"])
     customer_id = (await customer_for_write(conn, data.customer_id, role, field=["input", "customerId"])).id

@@ -9,12 +9,13 @@ import re
 from collections.abc import Iterator
 
 import structlog
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 
 from domain.db import is_unavailable
 from domain.errors import DomainError, ErrorCode
+from resolvers.common.input_paths import input_error
 from resolvers.execution.documents import sees_schema
 
 log = structlog.get_logger("c360.graphql")
@@ -25,9 +26,11 @@ UNAVAILABLE_MESSAGE = "the database is unavailable or did not answer in time; re
 _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
-def shape(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> GraphQLError:
+def shape(
+    error: GraphQLError, request_id: str, document: DocumentNode | None = None, *, suggestions: bool = True
+) -> GraphQLError:
     """The error as the caller may see it; `suggestions` False (a partner): no "Did you mean"."""
-    shaped = _shape(error, request_id)
+    shaped = _shape(error, request_id, document)
     if suggestions or not _SUGGESTION.search(shaped.message):
         return shaped
     return GraphQLError(
@@ -35,8 +38,12 @@ def shape(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> 
     )
 
 
-def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
+def _shape(error: GraphQLError, request_id: str, document: DocumentNode | None) -> GraphQLError:
     original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        refused = input_error(error, document)  # a value a variable or literal cannot take
+        if refused is not None:
+            return refused
     if original is None:
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
@@ -81,5 +88,6 @@ class ErrorShaping(SchemaExtension):
         if result is not None and result.errors:
             context = self.execution_context.context
             request_id = getattr(context, "request_id", "-")
+            document = self.execution_context.graphql_document
             staff = sees_schema(context)
-            result.errors = [shape(e, request_id, suggestions=staff) for e in result.errors]
+            result.errors = [shape(e, request_id, document, suggestions=staff) for e in result.errors]

@@ -1,24 +1,34 @@
-"""DateTime (UTC on output), Date and Decimal (money as a string such as "129.90")."""
+"""DateTime (UTC on output), Date and Decimal (money as a string such as "129.90").
+
+Parsing is domain/limits.py's (one parser for GraphQL and imports); ranges (years 1900-2199,
+money bounds) are checked by the domain's validation of each input, which knows the field."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError, ValueNode, value_from_ast_untyped
 from strawberry.types.scalar import ScalarDefinition
 
+from domain import limits
 from domain.errors import InvalidInput
+
+
+def _invalid(error: InvalidInput) -> GraphQLError:
+    """A GraphQLError (not the InvalidInput itself), so graphql-core reports it as it is, with its
+    code and without appending the value; error shaping adds the input's path (`extensions.field`)."""
+    return GraphQLError(error.message, extensions={"code": error.code.value})
 
 
 def _parse_datetime(value: object) -> dt.datetime:
     try:
-        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidInput("DateTime must be ISO-8601, e.g. 2026-01-31T09:30:00Z") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+        return limits.parse_moment(str(value), ["DateTime"])
+    except InvalidInput as error:
+        raise _invalid(error) from None
 
 
 def _serialize_datetime(value: dt.datetime) -> str:
@@ -27,19 +37,29 @@ def _serialize_datetime(value: dt.datetime) -> str:
 
 def _parse_date(value: object) -> dt.date:
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InvalidInput("Date must be ISO-8601, e.g. 1990-05-17") from exc
+        return limits.parse_day(str(value), ["Date"])
+    except InvalidInput as error:
+        raise _invalid(error) from None
 
 
 def _parse_decimal(value: object) -> decimal.Decimal:
     try:
-        parsed = decimal.Decimal(str(value))
-    except decimal.InvalidOperation as exc:
-        raise InvalidInput('Decimal must be a number such as "129.90"') from exc
-    if not parsed.is_finite():
-        raise InvalidInput("Decimal must be finite")
-    return parsed
+        return limits.decimal_number(value, ["Decimal"])
+    except InvalidInput as error:
+        raise _invalid(error) from None
+
+
+def _literal(parse: Callable[[object], Any]) -> Callable[..., Any]:
+    """A literal in the document parsed like a variable's value, its error pointing at the literal
+    (so error shaping can name the argument it sits in)."""
+
+    def parse_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> Any:
+        try:
+            return parse(value_from_ast_untyped(node))
+        except GraphQLError as error:
+            raise GraphQLError(error.message, node, extensions=error.extensions) from None
+
+    return parse_literal
 
 
 SCALAR_MAP: dict[object, ScalarDefinition] = {
@@ -48,18 +68,21 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         description="ISO-8601 date and time with offset; always UTC on output.",
         serialize=_serialize_datetime,
         parse_value=_parse_datetime,
+        parse_literal=_literal(_parse_datetime),
     ),
     dt.date: strawberry.scalar(
         name="Date",
         description="ISO-8601 calendar date.",
         serialize=lambda v: v.isoformat(),
         parse_value=_parse_date,
+        parse_literal=_literal(_parse_date),
     ),
     decimal.Decimal: strawberry.scalar(
         name="Decimal",
         description='Money, serialized as a string such as "129.90".',
         serialize=lambda v: f"{v:.2f}",
         parse_value=_parse_decimal,
+        parse_literal=_literal(_parse_decimal),
     ),
 }
 

@@ -58,7 +58,8 @@ class CustomerQueries:
         ctx = info.context
         conditions = visible_conditions(ctx.caller.role)
         if filter is not None:
+            spec = filter.to_spec().check(["filter"])
             conditions += filter_conditions(
-                filter.to_spec(), role=ctx.caller.role, default_region=ctx.settings.default_region, now=utcnow()
+                spec, role=ctx.caller.role, default_region=ctx.settings.default_region, now=utcnow()
             )
         return await customer_connection(ctx, conditions, first, after)

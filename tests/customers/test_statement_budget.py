@@ -20,6 +20,7 @@ from domain.privacy.roles import Role
 from resolvers.common.ids import encode_id
 from tests.bulk import seed_uniform
 from tests.customers.graph_queries import CUSTOMER_360, CUSTOMER_LIST
+from tests.statements import is_authentication
 
 # customer, profiles, identifiers, orders (with totalCount) + lines, loyalty account with scores,
 # ledger, tickets (with totalCount), feedback (with totalCount) + order + ticket, consents,
@@ -34,7 +35,8 @@ def counted(engine: AsyncEngine) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+        if not is_authentication(statement):
+            statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", before)
     try:

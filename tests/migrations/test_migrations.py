@@ -25,6 +25,7 @@ async def test_every_customer_owned_table_carries_customer_id(engine) -> None:
         "scoring_models",
         "segments",
         "api_keys",
+        "credential_failures",
         "idempotency_records",
         "job_outbox",
         "jobs",
