@@ -19,6 +19,7 @@ from domain.errors import InvalidInput
 from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
 from domain.orders.stats import refresh_order_stats
+from domain.privacy.suppression import check_not_suppressed
 from domain.scoring.requests import request_customer_refresh
 
 orders = table_of(Order)
@@ -86,12 +87,20 @@ def validate(data: OrderData) -> None:
             raise InvalidInput("sku must not be empty", field=["input", "lines", str(i), "sku"])
 
 
+def buyer_key(data: OrderData) -> tuple[str, str]:
+    """The buyer's (channel, external id), as its profile stores it."""
+    return data.channel, data.customer_external_id.strip()
+
+
 async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES) -> RecordResult:
+    """Record the order (a repeat of its key changes nothing); a buyer key erased on request
+    answers CONFLICT, whether or not the order was recorded before the erasure."""
     validate(data)
     external_id, buyer_id = data.external_id.strip(), data.customer_external_id.strip()
     await lock_keys(
         conn, [order_key(data.channel, external_id), identifier_key("EXTERNAL_ID", f"{data.channel}:{buyer_id}")]
     )
+    await check_not_suppressed(conn, *buyer_key(data), "customerExternalId")
     existing = (
         await conn.execute(
             select(orders.c.id, orders.c.customer_id).where(
