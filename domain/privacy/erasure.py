@@ -110,42 +110,10 @@ async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.date
     identifier_values = await conn.scalars(select(_identifiers.c.value).where(_identifiers.c.customer_id == cid))
     redactor = redactor_for(placeholders, [customer._mapping, *[p._mapping for p in profiles]], identifier_values.all())
 
-    blank = dict.fromkeys(PERSONAL_PROFILE_FIELDS)
-    await conn.execute(update(_profiles).where(_profiles.c.customer_id == cid).values(**blank))
-    if live:
-        await conn.execute(
-            update(_profiles).where(_profiles.c.id == bindparam("pid")).values(external_id=bindparam("placeholder")),
-            [{"pid": p.id, "placeholder": placeholders[p.channel, p.external_id]} for p in live],
-        )
+    await _blank_profiles(conn, cid, live, placeholders)
     removed = (await conn.execute(delete(_identifiers).where(_identifiers.c.customer_id == cid))).rowcount
-
-    profile_ids = [p.id for p in profiles]
-    redacted = await _redact_texts(
-        conn,
-        _history,
-        _history.c.source,
-        or_(_history.c.customer_id == cid, _history.c.profile_id.in_(profile_ids)),
-        redactor,
-    )
-    withdrawn_already = {
-        r.purpose
-        for r in await conn.execute(
-            select(_current.c.purpose).where(_current.c.customer_id == cid, _current.c.granted.is_(False))
-        )
-    }
-    decisions = [(p, False) for p in PURPOSES if p not in withdrawn_already]
-    await record_consents(conn, customer_id=cid, decisions=decisions, source=SOURCE, at=at)
-    if redacted:
-        await rebuild_current_consents(conn, cid)  # current decisions copy their history's source
-    for table, column in _FREE_TEXT:
-        redacted += await _redact_texts(conn, table, table.c[column], table.c.customer_id == cid, redactor)
-    redacted += await _redact_texts(conn, _audit, _audit.c.purpose, _audit.c.customer_id.in_(ids), redactor)
-    redacted += await _redact_documents(
-        conn, _merge_events, _merge_events.c.details, _merge_events.c.customer_id == cid, redactor
-    )
-    redacted += await _redact_documents(conn, _segments, _segments.c.filter, None, redactor)
-    redacted += await _redact_jobs(conn, ids, redactor)
-
+    withdrawn, redacted = await _withdraw_consents(conn, cid, [p.id for p in profiles], redactor, at)
+    redacted += await _redact_records(conn, cid, ids, redactor)
     await conn.execute(
         update(_customers)
         .where(_customers.c.id == cid)
@@ -158,17 +126,61 @@ async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.date
             .values(result=None)
         )
     ).rowcount
-    forgotten = await _forget_stored_responses(conn, ids)
     return {
         "customerId": cid,
         "profilesBlanked": len(profiles),
         "keysSuppressed": len(live),
         "identifiersRemoved": int(removed or 0),
-        "consentsWithdrawn": len(decisions),
+        "consentsWithdrawn": withdrawn,
         "exportsDropped": int(dropped or 0),
         "recordsRedacted": redacted,
-        "responsesForgotten": forgotten,
+        "responsesForgotten": await _forget_stored_responses(conn, ids),
     }
+
+
+async def _blank_profiles(
+    conn: AsyncConnection, customer_id: int, live: Sequence[Any], placeholders: dict[tuple[str, str], str]
+) -> None:
+    """Every profile loses its personal fields; those still under their key take the placeholder."""
+    blank = dict.fromkeys(PERSONAL_PROFILE_FIELDS)
+    await conn.execute(update(_profiles).where(_profiles.c.customer_id == customer_id).values(**blank))
+    if live:
+        await conn.execute(
+            update(_profiles).where(_profiles.c.id == bindparam("pid")).values(external_id=bindparam("placeholder")),
+            [{"pid": p.id, "placeholder": placeholders[p.channel, p.external_id]} for p in live],
+        )
+
+
+async def _withdraw_consents(
+    conn: AsyncConnection, customer_id: int, profile_ids: list[int], redactor: Redactor, at: dt.datetime
+) -> tuple[int, int]:
+    """Sources redacted in the history (and so in the current decisions), then a WITHDRAWN
+    decision for every purpose not already withdrawn; (decisions appended, rows redacted)."""
+    history = or_(_history.c.customer_id == customer_id, _history.c.profile_id.in_(profile_ids))
+    redacted = await _redact_texts(conn, _history, _history.c.source, history, redactor)
+    withdrawn_already = {
+        r.purpose
+        for r in await conn.execute(
+            select(_current.c.purpose).where(_current.c.customer_id == customer_id, _current.c.granted.is_(False))
+        )
+    }
+    decisions = [(p, False) for p in PURPOSES if p not in withdrawn_already]
+    await record_consents(conn, customer_id=customer_id, decisions=decisions, source=SOURCE, at=at)
+    if redacted:
+        await rebuild_current_consents(conn, customer_id)  # current decisions copy their history's source
+    return len(decisions), redacted
+
+
+async def _redact_records(conn: AsyncConnection, customer_id: int, ids: list[int], redactor: Redactor) -> int:
+    """The customer's values out of the text and documents kept about it; rows changed."""
+    done = 0
+    for table, column in _FREE_TEXT:
+        done += await _redact_texts(conn, table, table.c[column], table.c.customer_id == customer_id, redactor)
+    done += await _redact_texts(conn, _audit, _audit.c.purpose, _audit.c.customer_id.in_(ids), redactor)
+    events = _merge_events.c.customer_id == customer_id
+    done += await _redact_documents(conn, _merge_events, _merge_events.c.details, events, redactor)
+    done += await _redact_documents(conn, _segments, _segments.c.filter, None, redactor)
+    return done + await _redact_jobs(conn, ids, redactor)
 
 
 def _primary_key(table: Table) -> list[Column[Any]]:

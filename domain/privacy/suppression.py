@@ -52,8 +52,9 @@ async def suppressed_keys(conn: AsyncConnection, keys: Iterable[Key]) -> set[Key
     keys = set(keys)
     found = {k for k in keys if is_placeholder(k[1])}
     digests = {key_digest(*k): k for k in keys - found}
-    for start in range(0, len(digests), 500):
-        chunk = list(digests)[start : start + 500]
+    wanted = list(digests)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
         rows = await conn.execute(select(_suppressed.c.key_hash).where(_suppressed.c.key_hash.in_(chunk)))
         found |= {digests[r.key_hash] for r in rows}
     return found
