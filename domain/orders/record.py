@@ -19,6 +19,7 @@ from domain.errors import InvalidInput
 from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
 from domain.orders.stats import refresh_order_stats
+from domain.privacy.access import OPERATOR, Writer
 from domain.privacy.suppression import check_not_suppressed
 from domain.scoring.requests import request_customer_refresh
 
@@ -92,7 +93,9 @@ def buyer_key(data: OrderData) -> tuple[str, str]:
     return data.channel, data.customer_external_id.strip()
 
 
-async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES) -> RecordResult:
+async def record_order(
+    conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES, writer: Writer = OPERATOR
+) -> RecordResult:
     """Record the order (a repeat of its key changes nothing); a buyer key erased on request
     answers CONFLICT, whether or not the order was recorded before the erasure."""
     validate(data)
@@ -119,7 +122,7 @@ async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRu
     ).first()
     if buyer is None:
         ingested = await ingest_profile(
-            conn, ProfileData(channel=data.channel, external_id=buyer_id, seen_at=data.placed_at), rules
+            conn, ProfileData(channel=data.channel, external_id=buyer_id, seen_at=data.placed_at), rules, writer
         )
         profile_id, customer_id = ingested.profile_id, ingested.customer_id
     else:

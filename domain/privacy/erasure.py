@@ -34,13 +34,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.base import table_of, utcnow
 from domain.callers.models import IdempotencyRecord
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
-from domain.errors import NotFound
 from domain.feedback.models import Feedback
 from domain.jobs.models import Job
 from domain.loyalty.models import PointsEntry
+from domain.privacy.access import customer_for_write
 from domain.privacy.consents import PURPOSES, rebuild_current_consents, record_consents
 from domain.privacy.models import AuditEntry, ConsentRecord, CurrentConsent
 from domain.privacy.redaction import Redactor, redactor_for
+from domain.privacy.roles import Role
 from domain.privacy.suppression import is_placeholder, placeholder, suppress
 from domain.segments.models import Segment
 from domain.service.models import Ticket
@@ -85,16 +86,7 @@ _FREE_TEXT = (
 
 async def resolve_customer(conn: AsyncConnection, customer_id: int, *, lock: bool = False) -> Any:
     """The customer row for an id, following a merge redirect; NotFound when there is none."""
-    survivor = (
-        await conn.execute(select(_redirects.c.customer_id).where(_redirects.c.from_id == customer_id))
-    ).scalar_one_or_none() or customer_id
-    query = select(_customers).where(_customers.c.id == survivor)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound("no such customer", field=["customerId"])
-    return row
+    return await customer_for_write(conn, customer_id, Role.ADMIN, field=["customerId"], lock=lock)
 
 
 async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.datetime | None = None) -> dict[str, int]:
@@ -165,7 +157,7 @@ async def _withdraw_consents(
         )
     }
     decisions = [(p, False) for p in PURPOSES if p not in withdrawn_already]
-    await record_consents(conn, customer_id=customer_id, decisions=decisions, source=SOURCE, at=at)
+    await record_consents(conn, customer_id=customer_id, decisions=decisions, source=SOURCE, at=at, trusted=True)
     if redacted:
         await rebuild_current_consents(conn, customer_id)  # current decisions copy their history's source
     return len(decisions), redacted

@@ -28,6 +28,7 @@ ORDER = (
     """mutation($input: OrderInput!) { recordOrder(input: $input) { order { id } created errors { code field } } }"""
 )
 ERASE = """mutation($id: ID!) { requestErasure(customerId: $id) { job { id } errors { code } } }"""
+BEFORE_HASHING = "0006_trust_consent_trust"  # the revision before 0007_trust_erasure_hashed_keys
 LINE = {"sku": "SKU-1", "name": "Tee", "quantity": 1, "unitPrice": "10.00"}
 
 
@@ -152,7 +153,7 @@ async def test_a_stored_response_of_the_erased_customer_replays_a_notice(gql, en
 async def test_the_migration_hashes_keys_suppressed_before_it(engine) -> None:
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0005_insights_rollup"))
+        await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), BEFORE_HASHING))
         customer_id = (await conn.execute(insert(Customer).values(erased_at=at).returning(Customer.id))).scalar_one()
         await conn.execute(
             insert(ChannelProfile).values(
@@ -161,7 +162,12 @@ async def test_the_migration_hashes_keys_suppressed_before_it(engine) -> None:
         )
         await conn.execute(
             insert(ConsentRecord).values(
-                customer_id=customer_id, purpose="MARKETING", granted=False, source="WEB:WE-00009-520", recorded_at=at
+                customer_id=customer_id,
+                purpose="MARKETING",
+                granted=False,
+                source="WEB:WE-00009-520",
+                recorded_at=at,
+                trusted=True,
             )
         )
         await conn.execute(
