@@ -18,7 +18,9 @@ from domain.customers.models import ChannelProfile, Customer
 from domain.orders.models import Order
 from domain.privacy.models import ConsentRecord, SuppressedProfileKey
 from domain.privacy.redaction import Redactor
+from domain.privacy.roles import Role
 from jobs.background import run_due_jobs
+from resolvers.common.ids import encode_id
 from tests.api.test_import import c360, jsonl
 from tests.conftest import SECRET
 
@@ -204,3 +206,26 @@ def test_free_text_loses_the_values_however_they_are_written() -> None:
         "filter": {"search": "[erased]"},
         "n": 3,
     }
+
+
+async def test_a_partner_cannot_bring_an_erased_marketplace_buyer_back(gql, engine) -> None:
+    token = uuid.uuid4().hex[:10]
+    buyer = {"channel": "MARKETPLACE", "externalId": f"M-{token}", "email": f"mp.{token}@example.com"}
+    created = (await gql(INGEST, {"input": buyer}, role=Role.PARTNER))["ingestChannelProfile"]
+    assert created["errors"] == [] and created["created"] is True
+    async with engine.connect() as conn:
+        customer_id = (
+            await conn.execute(
+                select(ChannelProfile.customer_id).where(ChannelProfile.external_id == buyer["externalId"])
+            )
+        ).scalar_one()
+    await gql(ERASE, {"id": encode_id("Customer", customer_id)})
+    await run_due_jobs(engine)
+    before = await _counts(engine)
+    again = (await gql(INGEST, {"input": buyer}, role=Role.PARTNER))["ingestChannelProfile"]
+    assert again["errors"] == [{"code": "CONFLICT", "field": ["input", "externalId"]}] and again["profile"] is None
+    order = {"channel": "MARKETPLACE", "externalId": f"MO-{token}", "customerExternalId": buyer["externalId"],
+             "placedAt": "2026-03-01T10:00:00Z", "lines": [LINE]}  # fmt: skip
+    payload = (await gql(ORDER, {"input": order}, role=Role.PARTNER))["recordOrder"]
+    assert payload["errors"] == [{"code": "CONFLICT", "field": ["input", "customerExternalId"]}]
+    assert payload["order"] is None and await _counts(engine) == before
