@@ -224,7 +224,13 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             )
             if key and fingerprint:
                 if response is not None and response.status_code == 200:
-                    await idempotency.store(ctx.engine, subject=caller.subject, key=key, response=bytes(response.body))
+                    await idempotency.store(
+                        ctx.engine,
+                        subject=caller.subject,
+                        key=key,
+                        response=bytes(response.body),
+                        request_id=ctx.request_id,
+                    )
                 else:
                     await idempotency.release(ctx.engine, subject=caller.subject, key=key)
 

@@ -87,12 +87,14 @@ async def claim(engine: AsyncEngine, *, subject: str, key: str, fingerprint: str
     return Claim(replay=row.response.encode())
 
 
-async def store(engine: AsyncEngine, *, subject: str, key: str, response: bytes) -> None:
+async def store(engine: AsyncEngine, *, subject: str, key: str, response: bytes, request_id: str) -> None:
+    """Keep the response with the id of the request that made it (its audit entries tell an
+    erasure which stored responses hold the erased customer's values)."""
     async with engine.begin() as conn:
         await conn.execute(
             update(_records)
             .where(_records.c.subject == subject, _records.c.key == key)
-            .values(response=response.decode())
+            .values(response=response.decode(), request_id=request_id)
         )
 
 

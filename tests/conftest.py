@@ -27,6 +27,9 @@ RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 PG_ADMIN_URL = os.environ.get("C360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = os.environ.get("C360_TEST_BACKENDS", "sqlite,postgresql").split(",")
 SECRET = "test-secret-not-for-production-0123456789"
+# Code that reads the secret from the environment (the keyed hash of erased keys, as the worker
+# and the CLI do) sees the same one as the app the tests build with `settings`.
+os.environ.setdefault("C360_SECRET", SECRET)
 
 
 def _pg_url(database: str) -> str:

@@ -30,6 +30,9 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The request that produced `response`: its audit entries name the customers whose clear
+    # values the response holds, so an erasure finds the responses to forget.
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class CredentialFailures(Base):

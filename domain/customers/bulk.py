@@ -42,10 +42,11 @@ from domain.customers.new import insert_customers
 from domain.customers.resolution import over_limit, rule_for
 from domain.customers.survivorship import survive
 from domain.db import insert_rows, insert_with_ids, plan_each_batch
-from domain.errors import Conflict, DomainError
+from domain.errors import DomainError
 from domain.privacy.access import OPERATOR
 from domain.privacy.consents import repeats
-from domain.privacy.models import ConsentRecord, CurrentConsent, SuppressedProfileKey
+from domain.privacy.models import ConsentRecord, CurrentConsent
+from domain.privacy.suppression import erased_key_error, suppressed_keys
 
 customers = table_of(Customer)
 profiles = table_of(ChannelProfile)
@@ -53,7 +54,6 @@ identifiers = table_of(Identifier)
 merge_events = table_of(MergeEvent)
 history = table_of(ConsentRecord)
 current = table_of(CurrentConsent)
-suppressed = table_of(SuppressedProfileKey)
 
 
 @dataclass
@@ -99,26 +99,13 @@ async def ingest_profiles(
         if pairs
         else {}
     )
-    gone = (
-        {
-            f"{r.channel}:{r.external_id}"
-            for r in await conn.execute(
-                select(suppressed.c.channel, suppressed.c.external_id).where(
-                    pair_in(suppressed.c.channel, suppressed.c.external_id, pairs)
-                )
-            )
-        }
-        if pairs
-        else set()
-    )
+    gone = {f"{c}:{e}" for c, e in await suppressed_keys(conn, pairs)}
 
     slow: list[int] = []
     fresh: list[int] = []
     for i, p in prepared.items():
         if p.key in gone:
-            results[i].error = Conflict(
-                "this profile was erased on request and cannot be ingested again", field=["input", "externalId"]
-            )
+            results[i].error = erased_key_error("externalId")
         elif len(by_key[p.key]) > 1:
             slow.append(i)
         elif p.key in known:

@@ -34,15 +34,14 @@ from domain.customers.normalize import (
 from domain.customers.resolution import attach_to_customer, current_customer
 from domain.customers.survivorship import refresh_customer_fields
 from domain.db import RetryTransaction
-from domain.errors import Conflict, DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.privacy.access import OPERATOR, Writer
 from domain.privacy.consents import new_decisions, record_consents
-from domain.privacy.models import SuppressedProfileKey
+from domain.privacy.suppression import check_not_suppressed
 
 profiles = table_of(ChannelProfile)
 identifiers = table_of(Identifier)
 customers = table_of(Customer)
-suppressed = table_of(SuppressedProfileKey)
 
 PROFILE_FIELDS = (
     "display_name",
@@ -244,14 +243,6 @@ async def ingest_profile(
     return await write_profile(conn, prepared, rules, writer)
 
 
-async def check_not_suppressed(conn: AsyncConnection, channel: str, external_id: str) -> None:
-    found = await conn.execute(
-        select(suppressed.c.channel).where(suppressed.c.channel == channel, suppressed.c.external_id == external_id)
-    )
-    if found.first():
-        raise Conflict("this profile was erased on request and cannot be ingested again", field=["input", "externalId"])
-
-
 def profile_changes(existing: Any, p: PreparedProfile) -> dict[str, Any]:
     """What an ingest changes on a known profile. A newer sighting overwrites with its non-empty
     values; an older one (stale) only fills fields that are still empty."""
@@ -272,7 +263,7 @@ async def write_profile(
     conn: AsyncConnection, p: PreparedProfile, rules: IdentityRules, writer: Writer = OPERATOR
 ) -> IngestResult:
     """Insert or update the profile, sync its identifiers, match and merge, record consents."""
-    await check_not_suppressed(conn, p.channel, p.external_id)
+    await check_not_suppressed(conn, p.channel, p.external_id, "externalId")
     existing = (
         await conn.execute(
             select(profiles).where(profiles.c.channel == p.channel, profiles.c.external_id == p.external_id)

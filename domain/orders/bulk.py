@@ -17,18 +17,17 @@ from domain.customers.locks import identifier_key, lock_customers, lock_keys, or
 from domain.customers.models import ChannelProfile, Customer, Identifier
 from domain.customers.new import insert_customers
 from domain.db import RetryTransaction, insert_rows, insert_with_ids, plan_each_batch
-from domain.errors import Conflict, DomainError
+from domain.errors import DomainError
 from domain.orders.models import Order, OrderLine
-from domain.orders.record import OrderData, to_cents, validate
+from domain.orders.record import OrderData, buyer_key, to_cents, validate
 from domain.orders.stats import refresh_order_stats
-from domain.privacy.models import SuppressedProfileKey
+from domain.privacy.suppression import erased_key_error, suppressed_keys
 
 orders = table_of(Order)
 lines = table_of(OrderLine)
 profiles = table_of(ChannelProfile)
 customers = table_of(Customer)
 identifiers = table_of(Identifier)
-suppressed = table_of(SuppressedProfileKey)
 
 
 async def record_orders(
@@ -38,19 +37,26 @@ async def record_orders(
     await plan_each_batch(conn)
     results = [ItemResult() for _ in batch]
     items = list(batch)  # each item as validated: keys and texts trimmed
-    todo: dict[tuple[str, str], int] = {}  # order key -> first item carrying it
+    valid = []
     for i, data in enumerate(items):
         try:
-            items[i] = data = validate(data)
+            items[i] = validate(data)
+            valid.append(i)
         except DomainError as error:
             results[i].error = error
+    erased = await suppressed_keys(conn, {buyer_key(items[i]) for i in valid})
+    todo: dict[tuple[str, str], int] = {}  # order key -> first item carrying it
+    for i in valid:
+        data = items[i]
+        if buyer_key(data) in erased:
+            results[i].error = erased_key_error("customerExternalId")
             continue
         key = (data.channel, data.external_id)
         if key in todo:
             results[i].outcome = Outcome.UNCHANGED  # a repeat inside the batch
         else:
             todo[key] = i
-    buyer_of = {i: (items[i].channel, items[i].customer_external_id) for i in todo.values()}
+    buyer_of = {i: buyer_key(items[i]) for i in todo.values()}
     await lock_keys(
         conn,
         [order_key(*k) for k in todo] + [identifier_key("EXTERNAL_ID", f"{c}:{e}") for c, e in set(buyer_of.values())],
@@ -63,7 +69,7 @@ async def record_orders(
         ):
             i = todo.pop((r.channel, r.external_id))
             results[i].outcome, results[i].customer_id = Outcome.UNCHANGED, r.customer_id
-    buyers = await _buyers(conn, {buyer_of[i] for i in todo.values()}, results, todo, buyer_of, items)
+    buyers = await _buyers(conn, {buyer_of[i] for i in todo.values()}, todo, buyer_of, items)
     new = [i for i in todo.values() if results[i].error is None]
     if not new:
         return results
@@ -105,12 +111,12 @@ async def record_orders(
 async def _buyers(
     conn: AsyncConnection,
     wanted: set[tuple[str, str]],
-    results: list[ItemResult],
     todo: dict[tuple[str, str], int],
     buyer_of: dict[int, tuple[str, str]],
     items: Sequence[OrderData],
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """(profile id, customer id) of every buyer, creating the unknown ones."""
+    """(profile id, customer id) of every buyer, creating the unknown ones (none is erased:
+    items with an erased buyer key were rejected before)."""
     if not wanted:
         return {}
     pairs = list(wanted)
@@ -130,22 +136,6 @@ async def _buyers(
         if {r.id: r.customer_id for r in again} != dict(found.values()):
             raise RetryTransaction  # a buyer's customer was merged away while we waited
     missing = [k for k in pairs if k not in found]
-    if not missing:
-        return found
-    erased = {
-        (r.channel, r.external_id)
-        for r in await conn.execute(
-            select(suppressed.c.channel, suppressed.c.external_id).where(
-                pair_in(suppressed.c.channel, suppressed.c.external_id, missing)
-            )
-        )
-    }
-    for i in todo.values():
-        if buyer_of[i] in erased:
-            results[i].error = Conflict(
-                "this buyer was erased on request and cannot be ingested again", field=["input", "customerExternalId"]
-            )
-    missing = [k for k in missing if k not in erased]
     if not missing:
         return found
     first_seen: dict[tuple[str, str], dt.datetime] = {}

@@ -22,6 +22,7 @@ from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
 from domain.orders.stats import refresh_order_stats
 from domain.privacy.access import OPERATOR, Writer
+from domain.privacy.suppression import check_not_suppressed
 from domain.scoring.requests import request_customer_refresh
 
 orders = table_of(Order)
@@ -103,14 +104,22 @@ def validate(data: OrderData) -> OrderData:
     return checked
 
 
+def buyer_key(data: OrderData) -> tuple[str, str]:
+    """The buyer's (channel, external id), as its profile stores it."""
+    return data.channel, data.customer_external_id.strip()
+
+
 async def record_order(
     conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES, writer: Writer = OPERATOR
 ) -> RecordResult:
+    """Record the order (a repeat of its key changes nothing); a buyer key erased on request
+    answers CONFLICT, whether or not the order was recorded before the erasure."""
     data = validate(data)
     external_id, buyer_id = data.external_id, data.customer_external_id
     await lock_keys(
         conn, [order_key(data.channel, external_id), identifier_key("EXTERNAL_ID", f"{data.channel}:{buyer_id}")]
     )
+    await check_not_suppressed(conn, *buyer_key(data), "customerExternalId")
     existing = (
         await conn.execute(
             select(orders.c.id, orders.c.customer_id).where(

@@ -1,5 +1,5 @@
 """Consents (append-only history plus the current decision per purpose), audit entries and the
-(channel, external_id) keys suppressed by an erasure."""
+hashed (channel, external_id) keys suppressed by an erasure."""
 
 from __future__ import annotations
 
@@ -60,11 +60,11 @@ class AuditEntry(Base):
 
 
 class SuppressedProfileKey(Base):
-    """A (channel, external_id) erased on request: ingesting it again answers CONFLICT."""
+    """A (channel, external_id) erased on request, kept only as its keyed hash
+    (domain/privacy/suppression.py): ingesting the key again answers CONFLICT."""
 
     __tablename__ = "suppressed_profile_keys"
 
-    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     customer_id: Mapped[int] = mapped_column(BigId, index=True)
     suppressed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,6 +14,7 @@ from bench.cdnow import MASTER, convert
 from domain.customers.models import ChannelProfile, Customer
 from domain.orders.models import Order
 from domain.privacy.models import SuppressedProfileKey
+from domain.privacy.suppression import key_digest
 from tests.conftest import SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,9 @@ async def count(engine, model) -> int:
 
 async def test_import_profiles_reports_rejected_lines_and_is_idempotent(engine, database_url, tmp_path) -> None:
     async with engine.begin() as conn:
-        await conn.execute(insert(SuppressedProfileKey).values(channel="WEB", external_id="erased", customer_id=1))
+        await conn.execute(
+            insert(SuppressedProfileKey).values(key_hash=key_digest("WEB", "erased", SECRET), customer_id=1)
+        )
     rows: list[object] = [
         {"channel": "WEB", "externalId": "w1", "email": "Ann@Example.com", "phone": "+86 13800138000"},
         {"channel": "APP", "externalId": "a1", "phone": "0086-138-0013-8000"},  # merges into w1
