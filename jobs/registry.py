@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.privacy.erasure import ERASURE_JOB, EXPORT_JOB
 from jobs import loyalty, scoring
+from jobs.identity import LOOKALIKES_JOB, lookalikes_job
 from jobs.privacy import erasure_job, export_job
 
 JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -22,11 +23,12 @@ JOBS: dict[str, JobFunction] = {
     "loyalty_daily": loyalty.loyalty_daily,
     ERASURE_JOB: erasure_job,
     EXPORT_JOB: export_job,
+    LOOKALIKES_JOB: lookalikes_job,
 }
 
 # Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).
 DEFAULT_TIMEOUT = 600
-TIMEOUTS: dict[str, int] = {"refresh_scores": 1800}
+TIMEOUTS: dict[str, int] = {"refresh_scores": 1800, LOOKALIKES_JOB: 1800}
 
 
 def timeout_of(kind: str) -> int:

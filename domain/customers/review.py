@@ -399,3 +399,40 @@ async def decide_candidate(
         .values(status=decision, resolved_at=now or utcnow(), resolved_by=subject)
     )
     return a, b
+
+
+def candidate_page(min_confidence: float | None, after: tuple[float, int] | None, limit: int) -> Any:
+    """One page of OPEN candidates whose profiles are still in two customers, most confident
+    first (keyset on confidence, id)."""
+    first, second = profiles.alias("first"), profiles.alias("second")
+    query = (
+        select(candidates, first.c.customer_id.label("a"), second.c.customer_id.label("b"))
+        .join(first, first.c.id == candidates.c.profile_id)
+        .join(second, second.c.id == candidates.c.other_profile_id)
+        .where(candidates.c.status == OPEN, first.c.customer_id != second.c.customer_id)
+    )
+    if min_confidence is not None:
+        query = query.where(candidates.c.confidence >= min_confidence)
+    if after is not None:
+        confidence_, id_ = after
+        query = query.where(
+            (candidates.c.confidence < confidence_)
+            | and_(candidates.c.confidence == confidence_, candidates.c.id < id_)
+        )
+    return query.order_by(candidates.c.confidence.desc(), candidates.c.id.desc()).limit(limit)
+
+
+def candidate_count(min_confidence: float | None) -> Any:
+    from sqlalchemy import func
+
+    first, second = profiles.alias("first"), profiles.alias("second")
+    query = (
+        select(func.count())
+        .select_from(candidates)
+        .join(first, first.c.id == candidates.c.profile_id)
+        .join(second, second.c.id == candidates.c.other_profile_id)
+        .where(candidates.c.status == OPEN, first.c.customer_id != second.c.customer_id)
+    )
+    if min_confidence is not None:
+        query = query.where(candidates.c.confidence >= min_confidence)
+    return query
