@@ -48,6 +48,7 @@ shared = table_of(SharedIdentifier)
 merge_events = table_of(MergeEvent)
 
 SHARED_BY = 3  # clearly different people on one identifier: it stops linking
+POPULATION_FLOOR = 100_000  # term frequencies are taken over at least this many customers
 SHARED_IDENTIFIER = "SHARED_IDENTIFIER"
 OPEN, MERGED, KEPT_APART = "OPEN", "MERGED", "KEPT_APART"
 
@@ -167,13 +168,15 @@ async def weigh_names(
         if key not in already and people_among([me.display_name, *(r.display_name for r in rows)]) >= SHARED_BY
     ]
     if newly_shared:
-        await _block_shared(conn, newly_shared, by_value, me.display_name, now)
+        await _block_shared(conn, newly_shared, by_value, me.display_name, now, mine_at=(profile_id, customer_id))
     blocked = already | set(newly_shared)
     customer_of = {row.id: row.customer_id for row in holders} | {profile_id: customer_id}
     kept: dict[int, set[str]] = {}
     for other, kinds in matches.items():
         linking = [r for key, rows in by_value.items() if key not in blocked for r in rows if r.customer_id == other]
-        if not linking or not all(clearly_differ(me.display_name, r.display_name) for r in linking):
+        if not linking:
+            continue  # only a value that was just blocked tied it to us: nothing links it now
+        if not all(clearly_differ(me.display_name, r.display_name) for r in linking):
             kept[other] = kinds
             continue
         evidence = linking[0]
@@ -222,8 +225,11 @@ async def _block_shared(
     by_value: dict[tuple[str, str], list[Any]],
     my_name: str | None,
     now: dt.datetime,
+    *,
+    mine_at: tuple[int, int],
 ) -> None:
-    """Make the values link nobody and tell every customer holding them (MERGE_BLOCKED)."""
+    """Make the values link nobody and tell every customer holding them, the new profile's
+    included (MERGE_BLOCKED)."""
     rows = [
         {
             "kind": kind,
@@ -236,16 +242,17 @@ async def _block_shared(
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     await conn.execute(dialect.insert(shared).values(rows).on_conflict_do_nothing())
     events = []
+    profile_id, customer_id = mine_at
     for kind, value in keys:
-        holders = by_value[(kind, value)]
-        for holder in sorted({r.customer_id for r in holders}):
+        held = {(r.id, r.customer_id) for r in by_value[(kind, value)]} | {(profile_id, customer_id)}
+        for holder in sorted({c for _, c in held}):
             events.append(
                 {
                     "customer_id": holder,
                     "at": now,
                     "kind": "MERGE_BLOCKED",
                     "rule": SHARED_IDENTIFIER,
-                    "profile_ids": sorted(r.id for r in holders if r.customer_id == holder),
+                    "profile_ids": sorted(p for p, c in held if c == holder),
                     "details": {"identifier": kind},
                 }
             )
@@ -291,7 +298,7 @@ async def find_lookalikes(conn: AsyncConnection, *, max_block: int = 50) -> int:
     keys = {r.id: name_key(r.display_name) for r in rows}
     name_freq = Counter(k for k in keys.values() if k)
     city_freq = Counter((r.city or "").casefold() for r in rows if r.city)
-    total = max(len(rows), 1)
+    total = max(len(rows), POPULATION_FLOOR)  # term frequencies of a small base would say every name is common
     blocks: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for r in rows:
         key = keys[r.id]
