@@ -84,8 +84,22 @@ async def _propose(
     now: dt.datetime,
 ) -> None:
     """Record the pair for review unless it is known (open, merged or kept apart)."""
+    values = _candidate_row(pair, customer_of, weight=weight, reasons=reasons, source=source, now=now)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    await conn.execute(dialect.insert(candidates).values(**values).on_conflict_do_nothing())
+
+
+def _candidate_row(
+    pair: tuple[int, int],
+    customer_of: dict[int, int],
+    *,
+    weight: float,
+    reasons: list[dict[str, Any]],
+    source: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
     first, second = sorted(pair)
-    values = {
+    return {
         "customer_id": customer_of[first],
         "profile_id": first,
         "other_profile_id": second,
@@ -95,8 +109,6 @@ async def _propose(
         "status": OPEN,
         "created_at": now,
     }
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    await conn.execute(dialect.insert(candidates).values(**values).on_conflict_do_nothing())
 
 
 async def kept_apart(conn: AsyncConnection, customer_ids: Sequence[int]) -> bool:
@@ -285,9 +297,10 @@ def shown_reasons(reasons: Iterable[dict[str, Any]]) -> list[str]:
 async def find_lookalikes(conn: AsyncConnection, *, max_block: int = 50) -> int:
     """Propose customers that share no identifier but look alike: their name keys agree (pinyin
     and nickname variants included) and so does the birth date or the city. One read of every
-    customer, blocking in memory, then the pairs are weighed; returns how many were proposed.
-    Blocks of more than `max_block` customers (a very common name in one city) are skipped:
-    a name that common is no evidence."""
+    customer, blocking in memory, then the pairs are weighed and written in batches; returns how
+    many were proposed. A pair proposed before (open or decided) is never proposed again.
+    Blocks of more than `max_block` customers (a very common name in one city) are skipped: a
+    name that common is no evidence."""
     rows = (
         await conn.execute(
             select(customers.c.id, customers.c.display_name, customers.c.birth_date, customers.c.city).where(
@@ -318,10 +331,13 @@ async def find_lookalikes(conn: AsyncConnection, *, max_block: int = 50) -> int:
         return 0
     linked = await _sharing_an_identifier(conn, list(pairs))
     representative = await _first_profiles(conn, {c for pair in pairs for c in pair})
+    decided = await _decided_pairs(conn)
     now = utcnow()
-    proposed = 0
+    proposals: list[dict[str, Any]] = []
     for (first, second), (a, b) in pairs.items():
-        if (first, second) in linked or await kept_apart(conn, [first, second]):
+        low, high = sorted((representative[first], representative[second]))
+        pair = (low, high)
+        if (first, second) in linked or pair in decided:
             continue
         weight = _PRIOR + _name_weight(name_freq[keys[a.id] or ""] / total)
         reasons: list[dict[str, Any]] = [_names_reason(a.display_name, b.display_name)]
@@ -331,11 +347,20 @@ async def find_lookalikes(conn: AsyncConnection, *, max_block: int = 50) -> int:
         if a.city and b.city and a.city.casefold() == b.city.casefold():
             weight += math.log2(_CITY_M / (city_freq[a.city.casefold()] / total))
             reasons.append({"kind": "CITY", "city": a.city})
-        pair = (representative[first], representative[second])
         customer_of = {representative[first]: first, representative[second]: second}
-        await _propose(conn, pair, customer_of, weight=weight, reasons=reasons, source="LOOKALIKE", now=now)
-        proposed += 1
-    return proposed
+        proposals.append(_candidate_row(pair, customer_of, weight=weight, reasons=reasons, source="LOOKALIKE", now=now))
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    for start in range(0, len(proposals), 5000):
+        await conn.execute(dialect.insert(candidates).on_conflict_do_nothing(), proposals[start : start + 5000])
+    return len(proposals)
+
+
+async def _decided_pairs(conn: AsyncConnection) -> set[tuple[int, int]]:
+    """Profile pairs already proposed (open or decided): never proposed again."""
+    return {
+        (r.profile_id, r.other_profile_id)
+        for r in await conn.execute(select(candidates.c.profile_id, candidates.c.other_profile_id))
+    }
 
 
 async def _sharing_an_identifier(conn: AsyncConnection, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
