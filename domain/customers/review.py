@@ -49,6 +49,8 @@ merge_events = table_of(MergeEvent)
 
 SHARED_BY = 3  # clearly different people on one identifier: it stops linking
 POPULATION_FLOOR = 100_000  # term frequencies are taken over at least this many customers
+# Look-alikes below this are not proposed: a common name in one city is no case for review.
+LOOKALIKE_MIN_CONFIDENCE = 0.8
 SHARED_IDENTIFIER = "SHARED_IDENTIFIER"
 OPEN, MERGED, KEPT_APART = "OPEN", "MERGED", "KEPT_APART"
 
@@ -347,6 +349,8 @@ async def find_lookalikes(conn: AsyncConnection, *, max_block: int = 50) -> int:
         if a.city and b.city and a.city.casefold() == b.city.casefold():
             weight += math.log2(_CITY_M / (city_freq[a.city.casefold()] / total))
             reasons.append({"kind": "CITY", "city": a.city})
+        if confidence(weight) < LOOKALIKE_MIN_CONFIDENCE:
+            continue
         customer_of = {representative[first]: first, representative[second]: second}
         proposals.append(_candidate_row(pair, customer_of, weight=weight, reasons=reasons, source="LOOKALIKE", now=now))
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
