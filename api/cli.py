@@ -239,6 +239,17 @@ def cmd_refresh_scores(args: argparse.Namespace) -> None:
     console.print(f"scored {result['customers']} customers ({result['rfmScored']} with RFM); model {result['modelId']}")
 
 
+def cmd_find_duplicates(args: argparse.Namespace) -> None:
+    from domain.customers.review import find_lookalikes
+
+    async def go(engine: Any) -> int:
+        async with engine.begin() as conn:
+            return await find_lookalikes(conn)
+
+    proposed = _run(go)
+    console.print(f"proposed {proposed} look-alike pairs for review (duplicateCandidates)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description="Customer-360 GraphQL API for omnichannel retail.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -259,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(fn=cmd_refresh_scores)
 
     sub.add_parser("migrate", help="migrate the database to the latest revision").set_defaults(fn=cmd_migrate)
+    sub.add_parser(
+        "find-duplicates", help="propose look-alike customers for review now (the nightly job's work)"
+    ).set_defaults(fn=cmd_find_duplicates)
 
     seed = sub.add_parser("seed", help="seed deterministic demo data")
     seed.add_argument("--customers", type=int, default=2000)

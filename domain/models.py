@@ -2,7 +2,15 @@
 
 from domain.base import Base
 from domain.callers.models import ApiKey, IdempotencyRecord
-from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
+from domain.customers.models import (
+    ChannelProfile,
+    Customer,
+    CustomerRedirect,
+    DuplicateCandidate,
+    Identifier,
+    MergeEvent,
+    SharedIdentifier,
+)
 from domain.feedback.models import Feedback
 from domain.insights.models import PurchaseDay
 from domain.jobs.models import Job, JobOutbox
@@ -25,6 +33,7 @@ __all__ = [
     "Customer",
     "CustomerRedirect",
     "CustomerScore",
+    "DuplicateCandidate",
     "Feedback",
     "IdempotencyRecord",
     "Identifier",
@@ -38,6 +47,7 @@ __all__ = [
     "PurchaseDay",
     "ScoringModel",
     "Segment",
+    "SharedIdentifier",
     "SlaPolicy",
     "SuppressedProfileKey",
     "Ticket",

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.privacy.erasure import ERASURE_JOB, EXPORT_JOB
 from jobs import loyalty, scoring
+from jobs.identity import LOOKALIKES_JOB, lookalikes_job
 from jobs.privacy import erasure_job, export_job
 
 JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -22,12 +23,13 @@ JOBS: dict[str, JobFunction] = {
     "loyalty_daily": loyalty.loyalty_daily,
     ERASURE_JOB: erasure_job,
     EXPORT_JOB: export_job,
+    LOOKALIKES_JOB: lookalikes_job,
 }
 
 # Seconds a run may take: past it the run is FAILED (jobs/runner.py), RQ kills the work horse a
 # minute later (jobs/rq_queue.py), and the relay counts a job STARTED that long ago as lost.
 DEFAULT_TIMEOUT = 600
-TIMEOUTS: dict[str, int] = {"refresh_scores": 1800}
+TIMEOUTS: dict[str, int] = {"refresh_scores": 1800, LOOKALIKES_JOB: 1800}
 
 
 def timeout_of(kind: str) -> int:

@@ -45,6 +45,7 @@ DAY = dt.timedelta(days=1)
 PERIODIC = (
     Periodic("nightly-full-refresh", "refresh_scores", DAY, offset=dt.timedelta(hours=2)),
     Periodic("daily-loyalty", "loyalty_daily", DAY, offset=dt.timedelta(hours=3)),
+    Periodic("nightly-lookalikes", "identity_lookalikes", DAY, offset=dt.timedelta(hours=4)),
     # The SLA scan hook: scheduled as soon as a "sla_scan" kind is registered in jobs/registry.py.
     Periodic("sla-scan", "sla_scan", dt.timedelta(minutes=5)),
 )

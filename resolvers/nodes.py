@@ -71,6 +71,12 @@ async def _job(ctx: Context, pk: int) -> Any:
     return await load_job(ctx, pk)
 
 
+async def _candidate(ctx: Context, pk: int) -> Any:
+    from resolvers.customers.review import load_candidate
+
+    return await load_candidate(ctx, pk)
+
+
 LOADERS: dict[str, Callable[[Context, int], Awaitable[Any]]] = {
     "Customer": _customer,
     "ChannelProfile": _profile,
@@ -79,6 +85,7 @@ LOADERS: dict[str, Callable[[Context, int], Awaitable[Any]]] = {
     "Feedback": _feedback,
     "Segment": _segment,
     "Job": _job,
+    "DuplicateCandidate": _candidate,
 }
 
 

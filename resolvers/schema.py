@@ -17,6 +17,7 @@ from resolvers.common.error_shaping import ErrorShaping
 from resolvers.common.scalars import SCALAR_MAP
 from resolvers.customers.mutations import CustomerMutations
 from resolvers.customers.queries import CustomerQueries
+from resolvers.customers.review import DuplicateCandidate, ReviewMutations, ReviewQueries
 from resolvers.customers.types import ChannelProfile, Customer
 from resolvers.execution.compiled import CompiledExecutor
 from resolvers.execution.documents import DocumentCache, limit_rules
@@ -42,11 +43,12 @@ LIMIT_RULES = limit_rules(MAX_DEPTH, MAX_ALIASES)  # made once, so validation is
 EXECUTORS = ("compiled", "fast", "standard")
 EXECUTION_CONTEXTS: dict[str, Any] = {"compiled": CompiledExecutor, "fast": FastExecutor, "standard": None}
 
-Query = merge_types("Query", (CustomerQueries, AreaQueries))
+Query = merge_types("Query", (CustomerQueries, ReviewQueries, AreaQueries))
 Mutation = merge_types(
     "Mutation",
     (
         CustomerMutations,
+        ReviewMutations,
         OrderMutations,
         PrivacyMutations,
         ServiceMutations,
@@ -93,7 +95,7 @@ def build_schema(executor: str | None = None, schema_extensions: list[Any] | Non
     return C360Schema(
         query=Query,
         mutation=Mutation,
-        types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job],
+        types=[Customer, ChannelProfile, Order, Ticket, Feedback, Segment, Job, DuplicateCandidate],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=EXECUTION_CONTEXTS[executor],
         extensions=extensions() if schema_extensions is None else schema_extensions,

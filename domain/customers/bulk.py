@@ -38,6 +38,7 @@ from domain.customers.ingest import (
 )
 from domain.customers.locks import lock_keys
 from domain.customers.models import ChannelProfile, Customer, Identifier, MergeEvent
+from domain.customers.names import people_among
 from domain.customers.new import insert_customers
 from domain.customers.resolution import over_limit, rule_for
 from domain.customers.survivorship import survive
@@ -179,7 +180,8 @@ async def _fast_groups(
     prepared: dict[int, PreparedProfile],
     rules: IdentityRules,
 ) -> tuple[list[list[int]], list[int]]:
-    """Split new profiles into groups that can be written in bulk, and the rest."""
+    """Split new profiles into groups that can be written in bulk, and the rest (one by one,
+    through the same rules as `ingest_profile`: e.g. a group whose names are not one person's)."""
     keys = {i: _matchable(prepared[i], rules) for i in fresh}
     wanted = list(set().union(*keys.values())) if keys else []
     in_db: set[tuple[str, str]] = set()
@@ -222,7 +224,8 @@ async def _fast_groups(
         for kind, _ in union:
             counts[kind] = counts.get(kind, 0) + 1
         chained = all(keys[i] & set().union(*(keys[j] for j in members[:n])) for n, i in enumerate(members) if n)
-        if union & taken or over_limit(counts) or not chained:
+        names = [prepared[i].fields["display_name"] for i in members]
+        if union & taken or over_limit(counts) or not chained or people_among(names) > 1:
             rest += members
         else:
             fast.append(members)

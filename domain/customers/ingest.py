@@ -30,6 +30,7 @@ from domain.customers.normalize import (
     normalize_email,
     normalize_member_card,
     normalize_phone,
+    region_of_country,
 )
 from domain.customers.resolution import attach_to_customer, current_customer
 from domain.customers.survivorship import refresh_customer_fields
@@ -159,12 +160,14 @@ def _blank(value: str | None) -> str | None:
 
 def normalize_profile(data: ProfileData, default_region: str) -> tuple[dict[str, str | None], list[DomainError]]:
     """Normalized identifier fields; an invalid one is dropped with an INVALID_INPUT error
-    (the message never repeats the value)."""
+    (the message never repeats the value). A phone without a country code is read in the
+    region of the profile's `address.country` when it names one, else in `default_region`."""
     values: dict[str, str | None] = {"email": None, "phone": None, "member_card": None}
     errors: list[DomainError] = []
+    region = region_of_country(data.address.country if data.address else None) or default_region
     checks = (
         ("email", data.email, normalize_email),
-        ("phone", data.phone, lambda raw: normalize_phone(raw, default_region)),
+        ("phone", data.phone, lambda raw: normalize_phone(raw, region)),
         ("member_card", data.member_card, normalize_member_card),
     )
     for name, raw, normalize in checks:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, BigId, JsonDoc, UTCDateTime, utcnow
@@ -101,3 +101,42 @@ class MergeEvent(Base):
     rule: Mapped[str | None] = mapped_column(String(100))
     profile_ids: Mapped[list[int]] = mapped_column(JsonDoc, default=list)
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+
+
+class SharedIdentifier(Base):
+    """An identifier seen on profiles of 3 or more clearly different people (a store landline, a
+    family email): it stays on the profiles but links nobody, like a blocked value."""
+
+    __tablename__ = "shared_identifiers"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(320), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)  # clearly different names seen on it, when blocked
+    blocked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DuplicateCandidate(Base):
+    """Two profiles of different customers that may be one person, for staff to decide.
+
+    Kept per profile pair (`profile_id` < `other_profile_id`), so it survives merges of either
+    side; its customers are the profiles' current customers. `status`: OPEN, then MERGED or
+    KEPT_APART (remembered: automatic matching never proposes or merges the pair again)."""
+
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "other_profile_id"),
+        Index("ix_duplicate_candidates_status_confidence", "status", "confidence", "id"),
+        Index("ix_duplicate_candidates_other_profile_id", "other_profile_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)  # profile_id's customer
+    profile_id: Mapped[int] = mapped_column(ForeignKey("channel_profiles.id"))
+    other_profile_id: Mapped[int] = mapped_column(ForeignKey("channel_profiles.id"))
+    confidence: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
+    source: Mapped[str] = mapped_column(String(20))  # IDENTIFIER (a match kept apart) or LOOKALIKE
+    status: Mapped[str] = mapped_column(String(20), default="OPEN")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))

@@ -131,6 +131,38 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Common ways of writing a country that are not its ISO 3166 code (case-insensitive).
+_COUNTRY_NAMES = {
+    "china": "CN", "中国": "CN", "prc": "CN", "people's republic of china": "CN", "mainland china": "CN",
+    "hong kong": "HK", "香港": "HK", "macau": "MO", "macao": "MO", "澳门": "MO", "taiwan": "TW", "台湾": "TW",
+    "united kingdom": "GB", "uk": "GB", "great britain": "GB", "britain": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "northern ireland": "GB", "英国": "GB",
+    "united states": "US", "united states of america": "US", "usa": "US", "america": "US", "美国": "US",
+    "canada": "CA", "australia": "AU", "new zealand": "NZ", "ireland": "IE", "germany": "DE",
+    "deutschland": "DE", "france": "FR", "spain": "ES", "italy": "IT", "netherlands": "NL",
+    "japan": "JP", "日本": "JP", "south korea": "KR", "korea": "KR", "韩国": "KR", "singapore": "SG",
+    "新加坡": "SG", "malaysia": "MY", "thailand": "TH", "india": "IN", "vietnam": "VN", "viet nam": "VN",
+    "philippines": "PH", "indonesia": "ID", "russia": "RU", "brazil": "BR", "mexico": "MX",
+    "uae": "AE", "united arab emirates": "AE",
+}  # fmt: skip
+_ISO3 = {"CHN": "CN", "GBR": "GB", "USA": "US", "HKG": "HK", "MAC": "MO", "TWN": "TW", "JPN": "JP", "KOR": "KR",
+         "SGP": "SG", "AUS": "AU", "CAN": "CA", "DEU": "DE", "FRA": "FR"}  # fmt: skip
+
+
+def region_of_country(country: str | None) -> str | None:
+    """The phone region a profile's `address.country` names: an ISO 3166 alpha-2 (or common
+    alpha-3) code, or a common country name ("United Kingdom", "UK", "中国"); None when it names
+    none that phone numbers know."""
+    text = unicodedata.normalize("NFKC", country or "").strip()
+    if not text:
+        return None
+    upper = text.upper()
+    code = upper if len(upper) == 2 else _ISO3.get(upper) or _COUNTRY_NAMES.get(text.casefold())
+    if code == "UK":
+        code = "GB"
+    return code if code in phonenumbers.SUPPORTED_REGIONS else None
+
+
 def normalize_member_card(raw: str) -> str:
     """Upper-case a member card number and remove spaces and dashes: "vip-0012 34" -> "VIP001234"."""
     text = _CARD_SEPARATORS.sub("", _clean(raw, "memberCard")).upper()

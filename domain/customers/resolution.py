@@ -9,12 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Table, delete, distinct, func, insert, select, update
+from sqlalchemy import Table, delete, distinct, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import pair_in, table_of, utcnow
 from domain.customers.locks import lock_customers
-from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
+from domain.customers.models import (
+    ChannelProfile,
+    Customer,
+    CustomerRedirect,
+    DuplicateCandidate,
+    Identifier,
+    MergeEvent,
+    SharedIdentifier,
+)
+from domain.customers.review import kept_apart, weigh_names
 from domain.db import RetryTransaction
 from domain.feedback.models import Feedback
 from domain.insights.purchase_days import refresh_purchase_days
@@ -32,6 +41,7 @@ identifiers = table_of(Identifier)
 profiles = table_of(ChannelProfile)
 redirects = table_of(CustomerRedirect)
 merge_events = table_of(MergeEvent)
+shared = table_of(SharedIdentifier)
 
 # Rows that follow their customer through a merge.
 FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
@@ -47,6 +57,7 @@ FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
         ConsentRecord,
         MergeEvent,
         Job,
+        DuplicateCandidate,
     )
 )
 # Per-customer state that the survivor recomputes instead.
@@ -67,7 +78,8 @@ async def current_customer(conn: AsyncConnection, profile_id: int) -> int | None
 
 async def matching_customers(conn: AsyncConnection, profile_id: int) -> dict[int, set[str]]:
     """Customers holding any identifier of the profile (other than its channel key), with the
-    kinds matched. Blocked values are never stored as identifiers, so they never match."""
+    kinds matched. Blocked values are never stored as identifiers, so they never match; values
+    shared by several people (`shared_identifiers`) are stored but match nobody."""
     mine = select(identifiers.c.kind, identifiers.c.value).where(
         identifiers.c.profile_id == profile_id, identifiers.c.kind != "EXTERNAL_ID"
     )
@@ -76,7 +88,11 @@ async def matching_customers(conn: AsyncConnection, profile_id: int) -> dict[int
         return {}
     rows = await conn.execute(
         select(identifiers.c.customer_id, identifiers.c.kind)
-        .where(pair_in(identifiers.c.kind, identifiers.c.value, keys), identifiers.c.profile_id != profile_id)
+        .where(
+            pair_in(identifiers.c.kind, identifiers.c.value, keys),
+            identifiers.c.profile_id != profile_id,
+            ~exists().where(shared.c.kind == identifiers.c.kind, shared.c.value == identifiers.c.value),
+        )
         .distinct()
     )
     found: dict[int, set[str]] = {}
@@ -110,11 +126,14 @@ async def identifier_counts(conn: AsyncConnection, customer_ids: Sequence[int]) 
 
 
 async def blocking_rule(conn: AsyncConnection, customer_ids: Sequence[int]) -> str | None:
-    """Why these customers must not become one, or None: a merge limit (`EMAIL limit`), or
-    `UNMERGED` when staff split one of their profiles away from another of them."""
+    """Why these customers must not become one, or None: a merge limit (`EMAIL limit`),
+    `UNMERGED` when staff split one of their profiles away from another of them, or `KEPT_APART`
+    when staff decided two of their profiles are not one person (identity review)."""
     breached = over_limit(await identifier_counts(conn, customer_ids))
     if breached:
         return f"{breached[0]} limit"
+    if await kept_apart(conn, customer_ids):
+        return "KEPT_APART"
     splits = (
         await conn.execute(
             select(merge_events.c.profile_ids, merge_events.c.details).where(
@@ -157,6 +176,7 @@ async def attach_to_customer(
     if await current_customer(conn, profile_id) != customer_id or await matching_customers(conn, profile_id) != matches:
         raise RetryTransaction
     matches.pop(customer_id, None)
+    matches = await weigh_names(conn, profile_id, customer_id, matches)  # names that clearly differ: review
     if not matches:
         return customer_id, False
     age = {

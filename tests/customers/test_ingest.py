@@ -146,7 +146,7 @@ async def test_survivorship_takes_the_most_recent_non_empty_value(gql) -> None:
         gql,
         channel="WEB",
         externalId="w",
-        displayName="Old Name",
+        displayName="Mike Johnson",
         email="s@example.com",
         phone="13600136000",
         seenAt="2025-01-01T00:00:00Z",
@@ -155,15 +155,15 @@ async def test_survivorship_takes_the_most_recent_non_empty_value(gql) -> None:
         gql,
         channel="APP",
         externalId="a",
-        displayName="New Name",
+        displayName="Michael Johnson",
         email="s@example.com",
         seenAt="2025-06-01T00:00:00Z",
     )
     customer = newer["customer"]
-    assert customer["displayName"] == "New Name"
+    assert customer["displayName"] == "Michael Johnson"
     assert customer["phone"] == "+8613600136000"  # only the older profile has one
-    stale = await ingest(gql, channel="WEB", externalId="w", displayName="Stale Name", seenAt="2024-01-01T00:00:00Z")
-    assert stale["customer"]["displayName"] == "New Name"
+    stale = await ingest(gql, channel="WEB", externalId="w", displayName="M. Johnson", seenAt="2024-01-01T00:00:00Z")
+    assert stale["customer"]["displayName"] == "Michael Johnson"
     assert stale["profile"]["lastSeenAt"] == "2025-01-01T00:00:00Z"
 
 

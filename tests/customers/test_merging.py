@@ -92,7 +92,7 @@ async def test_unmerge_splits_the_profile_with_its_orders_and_consents(gql, engi
         gql,
         channel="WEB",
         externalId="w",
-        displayName="Web Name",
+        displayName="Zhang Wei",
         email="u@example.com",
         seenAt="2025-01-01T00:00:00Z",
     )
@@ -100,14 +100,14 @@ async def test_unmerge_splits_the_profile_with_its_orders_and_consents(gql, engi
         gql,
         channel="STORE",
         externalId="s",
-        displayName="Store Name",
+        displayName="张伟",
         email="u@example.com",
         phone="13300133000",
         seenAt="2025-02-01T00:00:00Z",
         consents=[{"purpose": "MARKETING", "granted": True}],
     )
     survivor = web["customer"]["id"]
-    assert store["customer"]["id"] == survivor and store["customer"]["displayName"] == "Store Name"
+    assert store["customer"]["id"] == survivor and store["customer"]["displayName"] == "张伟"
     line = {"sku": "A", "name": "a", "quantity": 1, "unitPrice": "10.00"}
     await record(
         gql, channel="STORE", externalId="o1", customerExternalId="s", placedAt="2025-02-02T00:00:00Z", lines=[line]
@@ -122,10 +122,10 @@ async def test_unmerge_splits_the_profile_with_its_orders_and_consents(gql, engi
     assert split["id"] != survivor
     assert [p["externalId"] for p in split["profiles"]] == ["s"]
     assert kinds(split) == {("EXTERNAL_ID", "STORE:s"), ("EMAIL", "u@example.com"), ("PHONE", "+8613300133000")}
-    assert split["mergeHistory"][-1]["kind"] == "UNMERGE" and split["displayName"] == "Store Name"
+    assert split["mergeHistory"][-1]["kind"] == "UNMERGE" and split["displayName"] == "张伟"
     left = (await gql(CUSTOMER, {"id": survivor}))["customer"]
     assert kinds(left) == {("EXTERNAL_ID", "WEB:w"), ("EMAIL", "u@example.com")}
-    assert left["displayName"] == "Web Name" and left["phone"] is None
+    assert left["displayName"] == "Zhang Wei" and left["phone"] is None
     assert left["mergeHistory"][-1] == {"kind": "UNMERGE", "rule": "MANUAL", "profileIds": [store["profile"]["id"]]}
 
     async with engine.connect() as conn:

@@ -108,7 +108,7 @@ async def test_a_partner_profile_does_not_merge_strangers(gql) -> None:
     b = await person(gql, shares=True, phone="13900139002")
     before = {gid: (await gql(CUSTOMER, {"id": gid}))["customer"]["displayName"] for gid in (a, b)}
     answer = await ingest(
-        gql, Role.PARTNER, channel="MARKETPLACE", externalId="m-both", displayName="Mallory",
+        gql, Role.PARTNER, channel="MARKETPLACE", externalId="m-both",
         email="anna@example.com", phone="+86 139 0013 9002",
     )  # fmt: skip
     assert answer["merged"] is True and answer["customer"]["id"] == b  # its strongest match only: the phone
