@@ -23,6 +23,7 @@ MUTATIONS: dict[str, tuple[set[Role], str]] = {
     ),
     "mergeCustomers": ({A, S}, f'(targetId: "{C}", sourceId: "{encode_id("Customer", 2)}")'),
     "unmergeProfile": ({A, S}, f'(profileId: "{encode_id("ChannelProfile", 1)}")'),
+    "resolveDuplicateCandidate": ({A, S}, f'(id: "{encode_id("DuplicateCandidate", 1)}", decision: KEEP_APART)'),
     "setConsent": ({A, S}, f'(customerId: "{C}", purpose: MARKETING, granted: true, source: "perm")'),
     "openTicket": ({A, S}, f'(input: {{customerId: "{C}", category: SERVICE, channel: WEB, subject: "s"}})'),
     "respondToTicket": ({A, S}, f'(ticketId: "{T}")'),
