@@ -50,8 +50,13 @@ async def test_refresh_scores_fits_the_published_parameters(engine, gql) -> None
     assert job["status"] == "FINISHED", job["error"]
     assert json.loads(job["result"])["fittedCustomers"] == 2357
     model = (
-        await gql("{ scoringModel { asOf customers logLikelihood bgnbd { r alpha a b } gammaGamma { p q gamma } } }")
+        await gql(
+            "{ scoringModel { asOf customers logLikelihood bgnbd { r alpha a b } gammaGamma { p q gamma }"
+            " converged warnings validation { churnAuc } } }"
+        )
     )["scoringModel"]
+    assert model["converged"] is True and model["warnings"] == []
+    assert model["validation"] is None  # 273 days of history: shorter than twice the 180-day holdout
     assert model["customers"] == 2357 and model["asOf"].startswith("1997-09-30T00:00:00")
     bg, gg = model["bgnbd"], model["gammaGamma"]
     for name, published in {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}.items():
