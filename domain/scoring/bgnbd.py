@@ -40,7 +40,7 @@ class BgNbdFit:
 
     params: BgNbdParams
     log_likelihood: float
-    converged: bool  # the optimizer reported success
+    converged: bool  # the optimizer reported success (on the first run or its restart)
     at_bounds: tuple[str, ...] = ()  # "b at its upper bound", one per parameter that ended at a bound
 
 
@@ -155,7 +155,9 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = 
             options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-8},
         )
         theta = np.asarray(result.x, dtype=np.float64)
-        converged = bool(result.success)
+        # The restart from an optimum may end in a line search that finds nothing better: that
+        # keeps the optimum the first run reported, so either run reporting success counts.
+        converged = converged or bool(result.success)
     r, alpha, a, b = (float(v) for v in np.exp(theta))
     at_bounds = bounds_reached(("r", "alpha", "a", "b"), theta, LOG_BOUNDS)
     return BgNbdFit(BgNbdParams(r, alpha, a, b), -_neg_ll_and_grad(theta, d)[0], converged, at_bounds)

@@ -131,7 +131,9 @@ def fit_with_status(x: ArrayLike, zbar: ArrayLike) -> GammaGammaFit:
             options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-8},
         )
         theta = np.asarray(result.x, dtype=np.float64)
-        converged = bool(result.success)
+        # The restart from an optimum may end in a line search that finds nothing better: that
+        # keeps the optimum the first run reported, so either run reporting success counts.
+        converged = converged or bool(result.success)
     p, q, g = (float(v) for v in np.exp(theta))
     at_bounds = bounds_reached(("p", "q", "gamma"), theta, LOG_BOUNDS)
     return GammaGammaFit(GammaGammaParams(p, q, g), converged, at_bounds)

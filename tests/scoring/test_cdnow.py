@@ -55,7 +55,7 @@ async def test_refresh_scores_fits_the_published_parameters(engine, gql) -> None
             " converged warnings validation { churnAuc } } }"
         )
     )["scoringModel"]
-    assert model["converged"] is True and model["warnings"] == []
+    assert model["warnings"] == [] and model["converged"] is True
     assert model["validation"] is None  # 273 days of history: shorter than twice the 180-day holdout
     assert model["customers"] == 2357 and model["asOf"].startswith("1997-09-30T00:00:00")
     bg, gg = model["bgnbd"], model["gammaGamma"]
