@@ -16,10 +16,8 @@ from domain.customers.models import ChannelProfile
 from domain.customers.resolution import current_customer
 from domain.db import RetryTransaction
 from domain.errors import InvalidInput
-from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
-from domain.orders.stats import refresh_order_stats
-from domain.scoring.requests import request_customer_refresh
+from domain.orders.recorded import after_orders_recorded
 
 orders = table_of(Order)
 lines = table_of(OrderLine)
@@ -150,7 +148,5 @@ async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRu
             for ln in data.lines
         ],
     )
-    await refresh_order_stats(conn, [customer_id])
-    await earn_for_order(conn, order_id)  # points and an immediate tier rise (domain/loyalty/earn.py)
-    await request_customer_refresh(conn, customer_id)  # debounced score refresh job (domain/scoring/requests.py)
+    await after_orders_recorded(conn, [order_id], [customer_id])  # stats, points, tier, score refresh
     return RecordResult(order_id=order_id, customer_id=customer_id, created=True)
