@@ -118,10 +118,8 @@ class IngestResult:
     profile_id: int
     outcome: Outcome
     errors: list[DomainError] = field(default_factory=list)
-
-    @property
-    def created(self) -> bool:
-        return self.outcome is Outcome.CREATED
+    # The (channel, externalId) was new, whether it became a customer of its own or joined one.
+    profile_created: bool = False
 
     @property
     def merged(self) -> bool:
@@ -312,7 +310,13 @@ async def write_profile(conn: AsyncConnection, p: PreparedProfile, rules: Identi
         await refresh_customer_fields(conn, survivor, rules.blocked)
     if merged:
         outcome = Outcome.MERGED
-    return IngestResult(customer_id=survivor, profile_id=profile_id, outcome=outcome, errors=list(p.errors))
+    return IngestResult(
+        customer_id=survivor,
+        profile_id=profile_id,
+        outcome=outcome,
+        errors=list(p.errors),
+        profile_created=existing is None,
+    )
 
 
 async def sync_identifiers(

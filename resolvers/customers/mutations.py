@@ -40,7 +40,7 @@ class CustomerMutations:
             customer=customer,
             profile=ChannelProfile(row=profile) if profile else None,
             merged=result.merged,
-            created=result.created,
+            created=result.profile_created,
             errors=[UserError.from_domain(e) for e in result.errors],
         )
 
