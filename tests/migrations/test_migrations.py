@@ -27,6 +27,7 @@ async def test_every_customer_owned_table_carries_customer_id(engine) -> None:
         "api_keys",
         "idempotency_records",
         "job_outbox",
+        "periodic_slots",
         "jobs",
         "suppressed_profile_keys",
         "audit_entries",
