@@ -18,6 +18,7 @@ from domain.customers.ingest import AddressData, IdentityRules, ProfileData
 from domain.db import in_transaction
 from domain.orders.bulk import record_orders
 from domain.orders.record import LineData, OrderData
+from domain.scoring.requests import request_full_refresh
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "婷", "强", "军", "丽", "涛"]
@@ -171,6 +172,8 @@ async def seed(
         if progress:
             progress(min(start + batch, customers))
     counts.update(await seed_crm(engine, seed=seed))
+    async with engine.begin() as conn:  # the demo shows scores at once: fit and score everyone now
+        await request_full_refresh(conn, requested_by="seed")
     return counts
 
 

@@ -13,7 +13,7 @@ from domain.customers.models import (
 )
 from domain.feedback.models import Feedback
 from domain.insights.models import PurchaseDay
-from domain.jobs.models import Job, JobOutbox
+from domain.jobs.models import Job, JobOutbox, PeriodicSlot
 from domain.loyalty.models import LoyaltyAccount, PointsEntry, Tier
 from domain.orders.models import Order, OrderLine
 from domain.privacy.models import AuditEntry, ConsentRecord, CurrentConsent, SuppressedProfileKey
@@ -43,6 +43,7 @@ __all__ = [
     "MergeEvent",
     "Order",
     "OrderLine",
+    "PeriodicSlot",
     "PointsEntry",
     "PurchaseDay",
     "ScoringModel",

@@ -1,8 +1,10 @@
 """Background loops of the server process.
 
-With REDIS_URL: a relay loop moves outbox rows to RQ (the `c360 worker` processes run them).
-Without: an embedded loop runs the requested jobs inside the server, one at a time, on the
-server's event loop; job functions push CPU-heavy parts (the model fit) to a thread.
+With REDIS_URL: a relay loop moves outbox rows to RQ (the `c360 worker` processes run them and
+schedule the periodic jobs). Without: an embedded loop schedules the periodic jobs like a worker
+does (jobs/periodic.py: one process wins each slot however many run) and runs the requested jobs
+inside the server, one at a time, on the server's event loop; job functions push CPU-heavy
+parts (the model fit) to a thread.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from typing import Final
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.base import utcnow
 from domain.settings import Settings
+from jobs.periodic import next_due, request_due_slots
+from jobs.registry import JOBS
 from jobs.relay import claim_next, relay_once, requeue_lost, schedule_retry
 from jobs.runner import JobFailed, run_job
 
@@ -46,8 +51,13 @@ async def embedded_loop(
     engine: AsyncEngine, poll_seconds: float = POLL_SECONDS, sweep_seconds: float = SWEEP_SECONDS
 ) -> None:
     swept = -sweep_seconds
+    kinds = set(JOBS)
+    due = utcnow()  # look at the periodic slots at once: a new installation's are due now
     while True:
         try:
+            if utcnow() >= due:
+                await request_due_slots(engine, kinds)
+                due = next_due(kinds, utcnow())
             now = asyncio.get_running_loop().time()
             if now - swept >= sweep_seconds:
                 await requeue_lost(engine)

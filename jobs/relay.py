@@ -120,22 +120,28 @@ async def requeue_lost(engine: AsyncEngine, *, now: dt.datetime | None = None) -
 
 
 async def claim_next(engine: AsyncEngine, *, now: dt.datetime | None = None) -> int | None:
-    """Take the oldest due outbox row for an in-process run: mark it dispatched, return its job id."""
+    """Take the oldest due outbox row for an in-process run: mark it dispatched, return its job id.
+    The mark is conditional, so of several server processes one takes each row."""
     now = now or utcnow()
-    async with engine.begin() as conn:
-        row = (
-            await conn.execute(
-                select(outbox.c.id, outbox.c.job_id)
-                .where(outbox.c.dispatched_at.is_(None))
-                .where(outbox.c.not_before.is_(None) | (outbox.c.not_before <= now))
-                .order_by(outbox.c.id)
-                .limit(1)
+    while True:
+        async with engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(outbox.c.id, outbox.c.job_id)
+                    .where(outbox.c.dispatched_at.is_(None))
+                    .where(outbox.c.not_before.is_(None) | (outbox.c.not_before <= now))
+                    .order_by(outbox.c.id)
+                    .limit(1)
+                )
+            ).first()
+            if row is None:
+                return None
+            taken = await conn.execute(
+                update(outbox).where(outbox.c.id == row.id, outbox.c.dispatched_at.is_(None)).values(dispatched_at=now)
             )
-        ).first()
-        if row is None:
-            return None
-        await conn.execute(update(outbox).where(outbox.c.id == row.id).values(dispatched_at=now))
-        return int(row.job_id)
+            if taken.rowcount == 1:
+                return int(row.job_id)
+        # Another process took it between our SELECT and UPDATE: look for the next one.
 
 
 async def schedule_retry(engine: AsyncEngine, job_id: int, *, now: dt.datetime | None = None) -> bool:

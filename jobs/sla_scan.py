@@ -9,6 +9,7 @@ second run at the same time changes nothing. The marks record when a scan first 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -49,3 +50,9 @@ async def run_sla_scan(engine: AsyncEngine, now: dt.datetime | None = None) -> d
         if at_risk:
             await conn.execute(update(tickets).where(tickets.c.id.in_(at_risk)).values(at_risk_at=now))
     return {"breached": breached.rowcount, "atRisk": len(at_risk)}
+
+
+async def sla_scan_job(engine: AsyncEngine, job_id: int, params: dict[str, Any]) -> dict[str, int]:
+    """The `sla_scan` job kind (every 5 minutes, jobs/periodic.py)."""
+    del job_id, params
+    return await run_sla_scan(engine)

@@ -18,44 +18,17 @@ import contextlib
 import datetime as dt
 import multiprocessing
 import os
-from dataclasses import dataclass
-from typing import Any
 
 import structlog
 from rq import Queue, Worker
 
 from domain.base import utcnow
 from domain.settings import get_settings
+from jobs.periodic import PERIODIC, Periodic, next_slot, request_periodic_job
 from jobs.registry import JOBS
 from jobs.rq_queue import connect, queue_name
 
 log = structlog.get_logger("c360.worker")
-
-
-@dataclass(frozen=True)
-class Periodic:
-    name: str
-    kind: str
-    every: dt.timedelta
-    offset: dt.timedelta = dt.timedelta(0)  # slots are epoch + offset + n * every (UTC)
-    params: tuple[tuple[str, Any], ...] = ()
-
-
-DAY = dt.timedelta(days=1)
-PERIODIC = (
-    Periodic("nightly-full-refresh", "refresh_scores", DAY, offset=dt.timedelta(hours=2)),
-    Periodic("daily-loyalty", "loyalty_daily", DAY, offset=dt.timedelta(hours=3)),
-    Periodic("nightly-lookalikes", "identity_lookalikes", DAY, offset=dt.timedelta(hours=4)),
-    # The SLA scan hook: scheduled as soon as a "sla_scan" kind is registered in jobs/registry.py.
-    Periodic("sla-scan", "sla_scan", dt.timedelta(minutes=5)),
-)
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def next_slot(periodic: Periodic, after: dt.datetime) -> dt.datetime:
-    start = EPOCH + periodic.offset
-    n = (after - start) // periodic.every + 1
-    return start + n * periodic.every
 
 
 def schedule_next(queue: Queue, periodic: Periodic, after: dt.datetime) -> None:
@@ -85,7 +58,6 @@ def request_periodic(name: str, slot: str) -> int:
     from rq import get_current_job
 
     from domain.db import make_engine
-    from domain.jobs.requests import request_job
 
     periodic = next(p for p in PERIODIC if p.name == name)
 
@@ -94,13 +66,7 @@ def request_periodic(name: str, slot: str) -> int:
         engine = make_engine(settings.database_url, settings.job_timeouts)
         try:
             async with engine.begin() as conn:
-                return await request_job(
-                    conn,
-                    periodic.kind,
-                    dict(periodic.params),
-                    requested_by=f"periodic:{name}",
-                    dedupe_key=f"periodic:{name}",
-                )
+                return await request_periodic_job(conn, periodic)
         finally:
             await engine.dispose()
 

@@ -1,7 +1,8 @@
 """Matching a profile to customers by identifiers and merging customers into the oldest.
 
 Everything a customer owns carries `customer_id`, so a merge re-parents rows table by table
-with set-based UPDATEs; the merged-away id keeps resolving through `customer_redirects`.
+with set-based UPDATEs (each area names its tables and recomputes its state in a merge handler,
+domain/customers/merge_handlers.py); the merged-away id keeps resolving through `customer_redirects`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import pair_in, table_of, utcnow
 from domain.customers.locks import lock_customers
+from domain.customers.merge_handlers import merge_handlers
 from domain.customers.models import (
     ChannelProfile,
     Customer,
@@ -25,16 +27,6 @@ from domain.customers.models import (
 )
 from domain.customers.review import kept_apart, weigh_names
 from domain.db import RetryTransaction
-from domain.feedback.models import Feedback
-from domain.insights.purchase_days import refresh_purchase_days
-from domain.jobs.models import Job
-from domain.loyalty.models import LoyaltyAccount, PointsEntry
-from domain.orders.models import Order, OrderLine
-from domain.orders.stats import refresh_order_stats
-from domain.privacy.consents import rebuild_current_consents
-from domain.privacy.models import ConsentRecord, CurrentConsent
-from domain.scoring.models import CustomerScore
-from domain.service.models import Ticket
 
 customers = table_of(Customer)
 identifiers = table_of(Identifier)
@@ -43,25 +35,10 @@ redirects = table_of(CustomerRedirect)
 merge_events = table_of(MergeEvent)
 shared = table_of(SharedIdentifier)
 
-# Rows that follow their customer through a merge.
+# The customers area's own rows that follow a merge; every other area's come from its handler.
 FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
-    table_of(m)
-    for m in (
-        ChannelProfile,
-        Identifier,
-        Order,
-        OrderLine,
-        PointsEntry,
-        Ticket,
-        Feedback,
-        ConsentRecord,
-        MergeEvent,
-        Job,
-        DuplicateCandidate,
-    )
+    table_of(m) for m in (ChannelProfile, Identifier, MergeEvent, DuplicateCandidate)
 )
-# Per-customer state that the survivor recomputes instead.
-DROP_ON_MERGE: tuple[Table, ...] = tuple(table_of(m) for m in (CurrentConsent, CustomerScore, LoyaltyAccount))
 
 # Strongest evidence first: a member card is issued to one person, a phone is rarely shared,
 # an email sometimes is.
@@ -280,11 +257,12 @@ async def merge_into(
     Ids in `silent` were created in this same call and never seen by anyone: no redirect."""
     if not others:
         return
-    for table in FOLLOW_CUSTOMER:
+    handlers = merge_handlers()  # each area's part (domain/customers/merge_handlers.py)
+    for table in FOLLOW_CUSTOMER + tuple(t for h in handlers for t in h.follow):
         await conn.execute(update(table).where(table.c.customer_id.in_(others)).values(customer_id=survivor))
-    await refresh_purchase_days(conn, others)  # their orders moved: their purchase days go (the survivor's below)
-    for table in DROP_ON_MERGE:
-        await conn.execute(delete(table).where(table.c.customer_id.in_(others)))
+    for handler in handlers:
+        if handler.absorbed is not None:
+            await handler.absorbed(conn, survivor, others)
     await conn.execute(update(redirects).where(redirects.c.customer_id.in_(others)).values(customer_id=survivor))
     visible = [o for o in others if o not in silent]
     if visible:
@@ -303,5 +281,6 @@ async def merge_into(
             details={"mergedCustomerIds": visible},
         )
     )
-    await rebuild_current_consents(conn, survivor)
-    await refresh_order_stats(conn, [survivor])
+    for handler in handlers:
+        if handler.merged is not None:
+            await handler.merged(conn, survivor, others)

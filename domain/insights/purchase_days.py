@@ -5,8 +5,8 @@ of customers should have, and `refresh_purchase_days` makes the table agree for 
 only the rows that differ (a new order usually inserts one row per scope and moves the
 `next_day` of the row before it). It is called from `refresh_order_stats`, which every writer of
 orders already calls for the customers whose orders changed: recording one order or a batch, a
-merge (the merged-away customers' rows are dropped with the other per-customer state in
-`DROP_ON_MERGE`, the survivor is rebuilt) and an unmerge (both customers are rebuilt).
+merge (the merged-away customers' rows are dropped by insights' merge handler, on_merge.py, and
+the survivor's rebuilt with its order statistics) and an unmerge (both customers are rebuilt).
 """
 
 from __future__ import annotations

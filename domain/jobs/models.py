@@ -46,3 +46,14 @@ class JobOutbox(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     not_before: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PeriodicSlot(Base):
+    """The last slot of each periodic job that was requested: the embedded scheduler of every
+    server process claims a slot with one conditional UPDATE of this row, so however many
+    processes run, one of them requests each slot."""
+
+    __tablename__ = "periodic_slots"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    slot: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

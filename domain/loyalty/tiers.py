@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import ScalarSelect, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of
@@ -56,42 +54,6 @@ def _spend_since(customer_id: Any, since: Any, until: Any) -> ScalarSelect[Any]:
         )
         .scalar_subquery()
     )
-
-
-async def spend_12m(conn: AsyncConnection, customer_id: int, at: dt.datetime) -> int:
-    """Spend (minor units) of orders placed in (at - 365 days, at], returns excluded."""
-    return int((await conn.execute(select(_spend_since(customer_id, at - SPEND_WINDOW, at)))).scalar_one())
-
-
-async def ensure_account(conn: AsyncConnection, customer_id: int, at: dt.datetime) -> str:
-    """The customer's tier code, opening a lowest-tier account when it has none."""
-    code = (await conn.execute(select(accounts.c.tier_code).where(accounts.c.customer_id == customer_id))).scalar()
-    if code is not None:
-        return str(code)
-    lowest = (await all_tiers(conn))[0].code
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(
-        insert(accounts)
-        .values(customer_id=customer_id, tier_code=lowest, tier_since=at)
-        .on_conflict_do_nothing(index_elements=["customer_id"])
-    )
-    return str(
-        (await conn.execute(select(accounts.c.tier_code).where(accounts.c.customer_id == customer_id))).scalar_one()
-    )
-
-
-async def raise_tier(conn: AsyncConnection, customer_id: int, at: dt.datetime) -> str:
-    """Move the account up to the tier its 365-day spend reaches at `at`; never down."""
-    ladder = await all_tiers(conn)
-    current = await ensure_account(conn, customer_id, at)
-    rank = {t.code: t.rank for t in ladder}
-    reached = tier_for(await spend_12m(conn, customer_id, at), ladder)
-    if reached.rank > rank.get(current, -1):
-        await conn.execute(
-            update(accounts).where(accounts.c.customer_id == customer_id).values(tier_code=reached.code, tier_since=at)
-        )
-        return reached.code
-    return current
 
 
 async def evaluate_tiers(conn: AsyncConnection, now: dt.datetime) -> int:

@@ -1,6 +1,8 @@
 """Recording a batch of orders with a few set-based statements: the same result as calling
 `record_order` on each item in order (first recording of a key wins, an unknown buyer becomes a
-profile with no identifier but its key), with order statistics refreshed once per batch."""
+profile with no identifier but its key), with what follows an order (statistics, purchase-day
+rollups, points, tier rises, the score refresh request: domain/orders/recorded.py) done once
+per batch, in recording order (tests/orders/test_write_paths.py compares both paths)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from domain.db import RetryTransaction, insert_rows, insert_with_ids, plan_each_
 from domain.errors import DomainError
 from domain.orders.models import Order, OrderLine
 from domain.orders.record import OrderData, buyer_key, to_cents, validate
-from domain.orders.stats import refresh_order_stats
+from domain.orders.recorded import after_orders_recorded
 from domain.privacy.suppression import erased_key_error, suppressed_keys
 
 orders = table_of(Order)
@@ -104,7 +106,7 @@ async def record_orders(
             for ln in items[i].lines
         ]
     await insert_rows(conn, lines, line_rows)
-    await refresh_order_stats(conn, sorted({buyers[buyer_of[i]][1] for i in new}))
+    await after_orders_recorded(conn, order_ids, [buyers[buyer_of[i]][1] for i in new])
     return results
 
 

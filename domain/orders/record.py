@@ -18,12 +18,10 @@ from domain.customers.models import ChannelProfile
 from domain.customers.resolution import current_customer
 from domain.db import RetryTransaction
 from domain.errors import InvalidInput
-from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
-from domain.orders.stats import refresh_order_stats
+from domain.orders.recorded import after_orders_recorded
 from domain.privacy.access import OPERATOR, Writer
 from domain.privacy.suppression import check_not_suppressed
-from domain.scoring.requests import request_customer_refresh
 
 orders = table_of(Order)
 lines = table_of(OrderLine)
@@ -177,7 +175,5 @@ async def record_order(
             for ln in data.lines
         ],
     )
-    await refresh_order_stats(conn, [customer_id])
-    await earn_for_order(conn, order_id)  # points and an immediate tier rise (domain/loyalty/earn.py)
-    await request_customer_refresh(conn, customer_id)  # debounced score refresh job (domain/scoring/requests.py)
+    await after_orders_recorded(conn, [order_id], [customer_id])  # stats, points, tier, score refresh
     return RecordResult(order_id=order_id, customer_id=customer_id, created=True)

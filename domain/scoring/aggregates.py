@@ -36,7 +36,8 @@ from domain.scoring.rfm import rfm_scores
 
 RFM_WINDOW_DAYS: Final = 730
 IntArray = NDArray[np.int64]
-_COLUMNS: Final = 10  # selected by aggregates_sql, in the order of the Aggregates fields
+HOLDOUT_DAYS: Final = 180  # model validation: refit on the orders up to as-of minus this, compare the rest
+_COLUMNS: Final = 13  # selected by aggregates_sql, in the order of the Aggregates fields
 
 _DAY = {
     "postgresql": "((({col}) AT TIME ZONE 'UTC')::date - DATE '1970-01-01')",
@@ -50,11 +51,17 @@ def day_number(d: dt.date) -> int:
 
 
 def aggregates_sql(
-    dialect: str, *, restricted: bool, cutoff: str = ":cutoff", window_start: str = ":window_start"
+    dialect: str,
+    *,
+    restricted: bool,
+    cutoff: str = ":cutoff",
+    window_start: str = ":window_start",
+    calibration_day: str = ":calibration_day",
 ) -> str:
     """Per customer (every one, or only `:ids`), sorted by id: id, created day, purchase days,
-    first and last purchase day, all-time spend, the first day's spend, order count, and the
-    orders and spend in the RFM window (after `window_start`). Each column a non-null integer."""
+    first and last purchase day, all-time spend, the first day's spend, order count, the
+    orders and spend in the RFM window (after `window_start`), and the purchase days, last
+    purchase day and spend up to `calibration_day` (model validation). Each a non-null integer."""
     day = _DAY[dialect]
     only = "AND customer_id IN :ids" if restricted else ""
     return f"""
@@ -78,14 +85,20 @@ def aggregates_sql(
                    SUM(CASE WHEN day = first_day THEN total_cents ELSE 0 END) AS first_day_cents,
                    COUNT(*) AS order_count,
                    SUM(CASE WHEN day > {window_start} THEN 1 ELSE 0 END) AS frequency,
-                   SUM(CASE WHEN day > {window_start} THEN total_cents ELSE 0 END) AS monetary_cents
+                   SUM(CASE WHEN day > {window_start} THEN total_cents ELSE 0 END) AS monetary_cents,
+                   SUM(CASE WHEN day > {calibration_day} OR day = previous_day THEN 0 ELSE 1 END)
+                       AS calibration_days,
+                   MAX(CASE WHEN day <= {calibration_day} THEN day END) AS calibration_last_day,
+                   SUM(CASE WHEN day <= {calibration_day} THEN total_cents ELSE 0 END) AS calibration_cents
             FROM o GROUP BY customer_id
         )
         SELECT CAST(cu.id AS BIGINT), CAST({day.format(col="cu.created_at")} AS BIGINT),
                CAST(COALESCE(c.purchase_days, 0) AS BIGINT), CAST(COALESCE(c.first_day, 0) AS BIGINT),
                CAST(COALESCE(c.last_day, 0) AS BIGINT), CAST(COALESCE(c.total_cents, 0) AS BIGINT),
                CAST(COALESCE(c.first_day_cents, 0) AS BIGINT), CAST(COALESCE(c.order_count, 0) AS BIGINT),
-               CAST(COALESCE(c.frequency, 0) AS BIGINT), CAST(COALESCE(c.monetary_cents, 0) AS BIGINT)
+               CAST(COALESCE(c.frequency, 0) AS BIGINT), CAST(COALESCE(c.monetary_cents, 0) AS BIGINT),
+               CAST(COALESCE(c.calibration_days, 0) AS BIGINT), CAST(COALESCE(c.calibration_last_day, 0) AS BIGINT),
+               CAST(COALESCE(c.calibration_cents, 0) AS BIGINT)
         FROM customers cu
         LEFT JOIN c ON c.customer_id = cu.id
         {"WHERE cu.id IN :ids" if restricted else ""}
@@ -108,24 +121,35 @@ class Aggregates:
     order_count: IntArray
     frequency: IntArray  # orders in the RFM window
     monetary_cents: IntArray  # their total
+    calibration_days: IntArray  # purchase days on or before as_of_day - holdout_days
+    calibration_last_day: IntArray  # the last of them (0 without)
+    calibration_cents: IntArray  # the spend of those days
     r: IntArray  # 0 where not scored (no order in the window, or a restricted query)
     f: IntArray
     m: IntArray
+
+    holdout_days: int = HOLDOUT_DAYS
 
     @property
     def size(self) -> int:
         return int(self.customer_id.size)
 
+    @property
+    def calibration_day(self) -> int:
+        return self.as_of_day - self.holdout_days
 
-async def _fetch(conn: AsyncConnection, cutoff: dt.datetime, window_start: int, ids: list[int] | None) -> IntArray:
+
+async def _fetch(
+    conn: AsyncConnection, cutoff: dt.datetime, window_start: int, calibration_day: int, ids: list[int] | None
+) -> IntArray:
     dialect = conn.dialect.name
     if dialect == "postgresql" and ids is None:
-        query = aggregates_sql(dialect, restricted=False, cutoff="$1", window_start="$2")
-        return await fetch_int64_columns(conn, query, [cutoff, window_start], _COLUMNS)
+        query = aggregates_sql(dialect, restricted=False, cutoff="$1", window_start="$2", calibration_day="$3")
+        return await fetch_int64_columns(conn, query, [cutoff, window_start, calibration_day], _COLUMNS)
     statement = text(aggregates_sql(dialect, restricted=ids is not None)).bindparams(
         bindparam("cutoff", type_=UTCDateTime), *([bindparam("ids", expanding=True)] if ids is not None else [])
     )
-    params: dict[str, Any] = {"cutoff": cutoff, "window_start": window_start}
+    params: dict[str, Any] = {"cutoff": cutoff, "window_start": window_start, "calibration_day": calibration_day}
     if ids is not None:
         params["ids"] = ids
     rows = (await conn.execute(statement, params)).all()
@@ -133,7 +157,11 @@ async def _fetch(conn: AsyncConnection, cutoff: dt.datetime, window_start: int, 
 
 
 async def load_aggregates(
-    conn: AsyncConnection, as_of: dt.datetime, customer_ids: Sequence[int] | None = None
+    conn: AsyncConnection,
+    as_of: dt.datetime,
+    customer_ids: Sequence[int] | None = None,
+    *,
+    holdout_days: int = HOLDOUT_DAYS,
 ) -> Aggregates:
     """The inputs as of `as_of` for every customer (with r/f/m against all of them), or for
     `customer_ids` (r/f/m left 0: the caller scores them against the last full refresh)."""
@@ -141,7 +169,7 @@ async def load_aggregates(
     as_of_day = day_number(as_of_date)
     cutoff = dt.datetime.combine(as_of_date + dt.timedelta(days=1), dt.time(), dt.UTC)
     ids = None if customer_ids is None else list(customer_ids)
-    table = await _fetch(conn, cutoff, as_of_day - RFM_WINDOW_DAYS, ids)
+    table = await _fetch(conn, cutoff, as_of_day - RFM_WINDOW_DAYS, as_of_day - holdout_days, ids)
     (
         customer_id,
         created_day,
@@ -153,6 +181,9 @@ async def load_aggregates(
         orders,
         frequency,
         monetary,
+        calibration_days,
+        calibration_last_day,
+        calibration_cents,
     ) = (np.ascontiguousarray(table[:, i]) for i in range(_COLUMNS))
     r, f, m = (np.zeros(table.shape[0], dtype=np.int64) for _ in range(3))
     scored = frequency > 0
@@ -173,7 +204,11 @@ async def load_aggregates(
         orders,
         frequency,
         monetary,
+        calibration_days,
+        calibration_last_day,
+        calibration_cents,
         r,
         f,
         m,
+        holdout_days,
     )

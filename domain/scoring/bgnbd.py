@@ -14,10 +14,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
+from domain.scoring.fitting import LOG_BOUNDS, bounds_reached
+
 FloatArray = NDArray[np.float64]
 
-# Bounds on each log-parameter: keeps the optimizer away from overflow on degenerate data.
-_LOG_BOUNDS = (np.log(1e-6), np.log(1e6))
 # Eq. 10 divides by (a - 1): that close to a = 1 the direct sum is used instead.
 _A_NEAR_ONE = 1e-6
 # Terms of the direct sum: enough unless a customer would make ~10^6 purchases in the window.
@@ -40,7 +40,8 @@ class BgNbdFit:
 
     params: BgNbdParams
     log_likelihood: float
-    converged: bool
+    converged: bool  # the optimizer reported success (on the first run or its restart)
+    at_bounds: tuple[str, ...] = ()  # "b at its upper bound", one per parameter that ended at a bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +151,16 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = 
             theta,
             jac=True,
             method="L-BFGS-B",
-            bounds=[_LOG_BOUNDS] * 4,
+            bounds=[LOG_BOUNDS] * 4,
             options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-8},
         )
         theta = np.asarray(result.x, dtype=np.float64)
-        converged = bool(result.success)
+        # The restart from an optimum may end in a line search that finds nothing better: that
+        # keeps the optimum the first run reported, so either run reporting success counts.
+        converged = converged or bool(result.success)
     r, alpha, a, b = (float(v) for v in np.exp(theta))
-    return BgNbdFit(BgNbdParams(r, alpha, a, b), -_neg_ll_and_grad(theta, d)[0], converged)
+    at_bounds = bounds_reached(("r", "alpha", "a", "b"), theta, LOG_BOUNDS)
+    return BgNbdFit(BgNbdParams(r, alpha, a, b), -_neg_ll_and_grad(theta, d)[0], converged, at_bounds)
 
 
 def _log_odds_dead(params: BgNbdParams, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
@@ -248,3 +252,25 @@ def expected_purchases(params: BgNbdParams, t: ArrayLike) -> FloatArray:
     ts = np.asarray(t, dtype=np.float64)
     zero = np.zeros_like(ts)
     return conditional_expected_purchases(params, ts, zero, zero, zero)
+
+
+def probability_no_purchase(
+    params: BgNbdParams, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> FloatArray:
+    """P(no purchase in (T, T+t] | x, t_x, T): the churn risk over a horizon of ``t``.
+
+    A customer drops out only right after a purchase, so one alive at T stays alive until its next
+    purchase, and it makes none in the window exactly when its Poisson clock does not tick:
+    P = 1 - P(alive) + P(alive) E[exp(-lambda t) | alive, x, T]. Given alive, the posterior of lambda
+    is Gamma(r + x, alpha + T) (the likelihood of "alive" is lambda^x exp(-lambda T) (1-p)^x), whose
+    Laplace transform gives E[exp(-lambda t)] = ((alpha + T) / (alpha + T + t))^(r + x). Hence
+    P = 1 - P(alive) (1 - ((alpha + T) / (alpha + T + t))^(r + x)).
+    """
+    ts = np.asarray(t, dtype=np.float64)
+    if np.any(ts < 0) or not np.all(np.isfinite(ts)):
+        raise ValueError("t must be finite and >= 0")
+    xs, txs, Ts = _inputs(x, t_x, T)
+    ts, xs, txs, Ts = np.broadcast_arrays(ts, xs, txs, Ts)
+    alive = expit(-_log_odds_dead(params, xs, txs, Ts))
+    buys_if_alive = -np.expm1(-(params.r + xs) * np.log1p(ts / (params.alpha + Ts)))
+    return np.asarray(np.clip(1.0 - alive * buys_if_alive, 0.0, 1.0), dtype=np.float64)

@@ -22,6 +22,7 @@ from domain.scoring.rfm import segments
 from domain.scoring.summary import mean_repeat_spend, model_inputs
 
 HORIZON_WEEKS: Final = 365 / 7
+CHURN_DAYS: Final = 180  # churnRisk: P(no order in the 180 days after the as-of date)
 FloatArray = NDArray[np.float64]
 
 
@@ -33,6 +34,8 @@ class Model:
     gamma_gamma: gamma_gamma.GammaGammaParams | None
     log_likelihood: float
     customers: int
+    converged: bool = True  # both optimizers reported success and no parameter ended at a bound
+    warnings: tuple[str, ...] = ()  # what made `converged` false, e.g. "BG/NBD b at its upper bound"
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,29 @@ def fit_model(inputs: ModelInputs) -> Model | None:
     repeat = b & (inputs.x > 0) & (inputs.zbar > 0)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="c360-fit") as pool:
         bg = pool.submit(bgnbd.fit, inputs.x[b], inputs.t_x[b], inputs.T[b])
-        gg = pool.submit(gamma_gamma.fit, inputs.x[repeat], inputs.zbar[repeat]) if int(repeat.sum()) >= 2 else None
+        gg = (
+            pool.submit(gamma_gamma.fit_with_status, inputs.x[repeat], inputs.zbar[repeat])
+            if int(repeat.sum()) >= 2
+            else None
+        )
         fitted = bg.result()
         spend = gg.result() if gg is not None else None
-    return Model(fitted.params, spend, float(fitted.log_likelihood), int(b.sum()))
+    warnings = _warnings("BG/NBD", fitted.converged, fitted.at_bounds)
+    if spend is not None:
+        warnings += _warnings("Gamma-Gamma", spend.converged, spend.at_bounds)
+    return Model(
+        fitted.params,
+        spend.params if spend is not None else None,
+        float(fitted.log_likelihood),
+        int(b.sum()),
+        converged=not warnings,
+        warnings=warnings,
+    )
+
+
+def _warnings(model: str, converged: bool, at_bounds: tuple[str, ...]) -> tuple[str, ...]:
+    failed = () if converged else (f"{model} optimizer did not report convergence",)
+    return failed + tuple(f"{model} {phrase}" for phrase in at_bounds)
 
 
 @dataclass(frozen=True)
@@ -88,20 +110,30 @@ class ScoreArrays:
     m: NDArray[np.int64]
     segment: NDArray[np.str_]  # "" where not scored
     probability_alive: FloatArray
+    churn_risk: FloatArray  # P(no order in the CHURN_DAYS after the as-of date); 0 without orders
     expected_purchases: FloatArray
+    expected_spend: FloatArray  # Gamma-Gamma's expected spend per purchase (major units); NaN without it
     predicted_cents: NDArray[np.int64]
     lifecycle: NDArray[np.str_]
     value_tier: NDArray[np.str_]
 
 
-def expected_spend(model: Model, inputs: ModelInputs, agg: Aggregates) -> FloatArray:
-    """Gamma-Gamma's expected spend per purchase day; without a Gamma-Gamma model (or with an
-    infinite population mean, q <= 1) a customer's own mean day total stands in."""
-    own = np.where(agg.purchase_days > 0, agg.total_cents / np.maximum(agg.purchase_days, 1) / 100.0, 0.0)
-    if model.gamma_gamma is None:
-        return np.asarray(own, dtype=np.float64)
-    spend = gamma_gamma.conditional_expected_spend(model.gamma_gamma, inputs.x, inputs.zbar)
-    return np.asarray(np.where(np.isfinite(spend), spend, own), dtype=np.float64)
+def gamma_gamma_spend(params: gamma_gamma.GammaGammaParams | None, inputs: ModelInputs) -> FloatArray:
+    """Gamma-Gamma's expected spend per purchase day (major units); NaN without a Gamma-Gamma
+    model, and where it is infinite (a customer without repeats when q <= 1)."""
+    if params is None:
+        return np.full(inputs.x.size, np.nan)
+    spend = gamma_gamma.conditional_expected_spend(params, inputs.x, inputs.zbar)
+    return np.asarray(np.where(np.isfinite(spend), spend, np.nan), dtype=np.float64)
+
+
+def spend_per_purchase(
+    gamma_gamma_spend: FloatArray, purchase_days: NDArray[np.int64], cents: NDArray[np.int64]
+) -> FloatArray:
+    """The spend per purchase day a forecast multiplies by: Gamma-Gamma's, or where it has none,
+    the customer's own mean day total."""
+    own = np.where(purchase_days > 0, cents / np.maximum(purchase_days, 1) / 100.0, 0.0)
+    return np.asarray(np.where(np.isnan(gamma_gamma_spend), own, gamma_gamma_spend), dtype=np.float64)
 
 
 def score(agg: Aggregates, model: Model | None, breakpoints: Breakpoints | None = None) -> ScoreArrays:
@@ -110,11 +142,15 @@ def score(agg: Aggregates, model: Model | None, breakpoints: Breakpoints | None 
     inputs = model_inputs_of(agg)
     buyers = inputs.buyers
     p_alive = np.ones(agg.size)
+    churn = np.zeros(agg.size)
     expected = np.zeros(agg.size)
+    spend = np.full(agg.size, np.nan)
     predicted = np.zeros(agg.size)
-    if model is not None and buyers.any():
-        with np.errstate(invalid="ignore", over="ignore"):
-            p_alive, expected, predicted = _forecast(model, inputs, agg)
+    if model is not None:
+        spend = gamma_gamma_spend(model.gamma_gamma, inputs)
+        if buyers.any():
+            with np.errstate(invalid="ignore", over="ignore"):
+                p_alive, churn, expected, predicted = _forecast(model, inputs, agg, spend)
     predicted_cents = np.rint(predicted * 100.0).astype(np.int64)
     scored = agg.frequency > 0
     if breakpoints is None:
@@ -125,23 +161,28 @@ def score(agg: Aggregates, model: Model | None, breakpoints: Breakpoints | None 
     if scored.any():
         seg[scored] = segments(r[scored], f[scored], m[scored])
     age = np.where(buyers, agg.as_of_day - agg.first_day, np.maximum(agg.as_of_day - agg.created_day, 0))
-    stages = lifecycle_stages(np.clip(p_alive, 0.0, 1.0), np.maximum(age, 0), agg.order_count)
+    stages = lifecycle_stages(np.clip(p_alive, 0.0, 1.0), churn, np.maximum(age, 0), agg.order_count)
     tiers = breakpoints.value_tiers(predicted_cents) if breakpoints is not None else value_tiers(predicted_cents)
-    return ScoreArrays(scored, r, f, m, seg, p_alive, expected, predicted_cents, stages, tiers)
+    return ScoreArrays(scored, r, f, m, seg, p_alive, churn, expected, spend, predicted_cents, stages, tiers)
 
 
-def _forecast(model: Model, inputs: ModelInputs, agg: Aggregates) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """P(alive), expected purchase days in the next 365 days, and their expected value (major units)."""
+def _forecast(
+    model: Model, inputs: ModelInputs, agg: Aggregates, spend: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """P(alive), P(no order in CHURN_DAYS), expected purchase days in the next 365 days, and
+    their expected value (major units)."""
     b = inputs.buyers
     p_alive = np.ones(agg.size)
+    churn = np.zeros(agg.size)
     expected = np.zeros(agg.size)
     predicted = np.zeros(agg.size)
     p_alive[b] = bgnbd.probability_alive(model.bgnbd, inputs.x[b], inputs.t_x[b], inputs.T[b])
+    churn[b] = bgnbd.probability_no_purchase(model.bgnbd, CHURN_DAYS / 7, inputs.x[b], inputs.t_x[b], inputs.T[b])
     expected[b] = bgnbd.conditional_expected_purchases(
         model.bgnbd, HORIZON_WEEKS, inputs.x[b], inputs.t_x[b], inputs.T[b]
     )
     # A degenerate fit (a tiny or odd base drives parameters to their bounds) can make the
     # series of eq. 10 overflow: count no expected purchases rather than store NaN.
     expected = np.where(np.isfinite(expected), expected, 0.0)
-    predicted[b] = expected[b] * expected_spend(model, inputs, agg)[b]
-    return p_alive, expected, predicted
+    predicted[b] = expected[b] * spend_per_purchase(spend, agg.purchase_days, agg.total_cents)[b]
+    return p_alive, churn, expected, predicted

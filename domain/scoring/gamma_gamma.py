@@ -14,9 +14,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-FloatArray = NDArray[np.float64]
+from domain.scoring.fitting import LOG_BOUNDS, bounds_reached
 
-_LOG_BOUNDS = (np.log(1e-6), np.log(1e6))
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,21 @@ def log_likelihood(params: GammaGammaParams, x: ArrayLike, zbar: ArrayLike) -> f
     return -_neg_ll_and_grad(log_params, _prepare(x, zbar))[0]
 
 
+@dataclass(frozen=True, slots=True)
+class GammaGammaFit:
+    """A maximum-likelihood fit, whether the optimizer reported success, and the parameters at a bound."""
+
+    params: GammaGammaParams
+    converged: bool
+    at_bounds: tuple[str, ...] = ()
+
+
 def fit(x: ArrayLike, zbar: ArrayLike) -> GammaGammaParams:
+    """Maximum-likelihood parameters (see `fit_with_status`)."""
+    return fit_with_status(x, zbar).params
+
+
+def fit_with_status(x: ArrayLike, zbar: ArrayLike) -> GammaGammaFit:
     """Maximum-likelihood fit on the customers with x > 0 (and zbar > 0); others are ignored.
 
     Raises ValueError when fewer than 2 customers qualify. Starts from a moment-based guess so the
@@ -106,18 +120,23 @@ def fit(x: ArrayLike, zbar: ArrayLike) -> GammaGammaParams:
         return value / n, grad / n
 
     theta = np.log([1.0, 2.0, mean])  # p=1, q=2 put the population mean at the sample mean
+    converged = False
     for _ in range(2):
         result = minimize(
             objective,
             theta,
             jac=True,
             method="L-BFGS-B",
-            bounds=[_LOG_BOUNDS] * 3,
+            bounds=[LOG_BOUNDS] * 3,
             options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-8},
         )
         theta = np.asarray(result.x, dtype=np.float64)
+        # The restart from an optimum may end in a line search that finds nothing better: that
+        # keeps the optimum the first run reported, so either run reporting success counts.
+        converged = converged or bool(result.success)
     p, q, g = (float(v) for v in np.exp(theta))
-    return GammaGammaParams(p, q, g)
+    at_bounds = bounds_reached(("p", "q", "gamma"), theta, LOG_BOUNDS)
+    return GammaGammaFit(GammaGammaParams(p, q, g), converged, at_bounds)
 
 
 def conditional_expected_spend(params: GammaGammaParams, x: ArrayLike, zbar: ArrayLike) -> FloatArray:

@@ -7,30 +7,42 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-CHURNED_BELOW: Final = 0.2
+CHURNED_BELOW: Final = 0.2  # probability alive
+CHURNED_FROM_RISK: Final = 0.9  # churn risk
 DECLINING_BELOW: Final = 0.5
+DECLINING_FROM_RISK: Final = 0.7
 NEW_UNDER_DAYS: Final = 90
 MATURE_FROM_ORDERS: Final = 4
 STAGES: Final = ("CHURNED", "DECLINING", "GROWING", "MATURE", "NEW")
 VALUE_TIERS: Final = ("HIGH", "LOW", "MEDIUM")
 
 
-def lifecycle_stages(probability_alive: ArrayLike, age_days: ArrayLike, order_count: ArrayLike) -> NDArray[np.str_]:
-    """The first stage that holds, per customer: CHURNED, DECLINING, NEW, MATURE, else GROWING.
+def lifecycle_stages(
+    probability_alive: ArrayLike, churn_risk: ArrayLike, age_days: ArrayLike, order_count: ArrayLike
+) -> NDArray[np.str_]:
+    """The first stage that holds, per customer: CHURNED (probability alive < 0.2 or churn risk
+    >= 0.9), DECLINING (< 0.5 or >= 0.7), NEW, MATURE, else GROWING.
 
     ``age_days`` is the age of the first order in whole days, or of the customer when it has no order.
-    A customer without orders has probability_alive 1, so it is NEW for 90 days and GROWING after.
+    A customer without orders has probability_alive 1 and churn risk 0, so it is NEW for 90 days
+    and GROWING after.
     """
-    p, age, n = np.broadcast_arrays(
+    p, risk, age, n = np.broadcast_arrays(
         np.asarray(probability_alive, dtype=np.float64),
+        np.asarray(churn_risk, dtype=np.float64),
         np.asarray(age_days, dtype=np.int64),
         np.asarray(order_count, dtype=np.int64),
     )
-    if not np.all((p >= 0.0) & (p <= 1.0)):
-        raise ValueError("probability_alive must be in [0, 1]")
+    if not np.all((p >= 0.0) & (p <= 1.0)) or not np.all((risk >= 0.0) & (risk <= 1.0)):
+        raise ValueError("probability_alive and churn_risk must be in [0, 1]")
     if np.any(age < 0) or np.any(n < 0):
         raise ValueError("age_days and order_count must be >= 0")
-    conditions = [p < CHURNED_BELOW, p < DECLINING_BELOW, age < NEW_UNDER_DAYS, n >= MATURE_FROM_ORDERS]
+    conditions = [
+        (p < CHURNED_BELOW) | (risk >= CHURNED_FROM_RISK),
+        (p < DECLINING_BELOW) | (risk >= DECLINING_FROM_RISK),
+        age < NEW_UNDER_DAYS,
+        n >= MATURE_FROM_ORDERS,
+    ]
     stages = np.select(conditions, ["CHURNED", "DECLINING", "NEW", "MATURE"], default="GROWING")
     return np.asarray(stages, dtype="<U9")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, BigId, JsonDoc, UTCDateTime
@@ -31,6 +31,12 @@ class ScoringModel(Base):
     # Where the base's r/f/m scores and value tiers change (see domain/scoring/breakpoints.py), so a
     # per-customer refresh scores one customer against the base of this fit without a full scan.
     breakpoints: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    # Both optimizers reported success and no parameter ended at a bound; else `warnings` says which.
+    converged: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    warnings: Mapped[list[str] | None] = mapped_column(JsonDoc)
+    # The holdout comparison of domain/scoring/validation.py (Validation.to_json), null when the
+    # history was shorter than twice the holdout.
+    validation: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
 
 class CustomerScore(Base):
@@ -58,6 +64,7 @@ class CustomerScore(Base):
     historic_cents: Mapped[int] = mapped_column(BigId, default=0)
     predicted_12m_cents: Mapped[int] = mapped_column(BigId, default=0)
     expected_purchases_12m: Mapped[float] = mapped_column(Float, default=0.0)
+    expected_spend_cents: Mapped[int | None] = mapped_column(BigId)  # Gamma-Gamma's, per purchase day
     probability_alive: Mapped[float] = mapped_column(Float, default=1.0)
     churn_risk: Mapped[float] = mapped_column(Float, default=0.0)
     lifecycle_stage: Mapped[str] = mapped_column(String(20))

@@ -17,6 +17,7 @@ REFRESH_SCORES: Final = "refresh_scores"
 FULL_REFRESH_KEY: Final = "refresh-scores:all"
 # Orders of one customer within this window share one refresh.
 DEBOUNCE: Final = dt.timedelta(seconds=2)
+MAX_IDS: Final = 10_000  # customerIds per refresh job
 
 
 async def request_refresh(
@@ -33,7 +34,7 @@ async def request_refresh(
     if customer_ids is not None:
         if not customer_ids:
             raise InvalidInput("customerIds must not be empty (omit it to refresh everyone)", field=["customerIds"])
-        if len(customer_ids) > 10_000:
+        if len(customer_ids) > MAX_IDS:
             raise InvalidInput("at most 10000 customerIds per refresh", field=["customerIds"])
         params["customerIds"] = sorted(set(customer_ids))
     return await request_job(conn, REFRESH_SCORES, params, requested_by=requested_by)
@@ -55,3 +56,22 @@ async def request_customer_refresh(conn: AsyncConnection, customer_id: int) -> i
         dedupe_key=f"refresh-scores:customer:{customer_id}",
         not_before=utcnow() + DEBOUNCE,
     )
+
+
+async def request_customers_refresh(conn: AsyncConnection, customer_ids: Sequence[int]) -> list[int]:
+    """The refresh after a batch of orders: one customer's is `request_customer_refresh`; a batch's
+    customers share debounced jobs of up to MAX_IDS ids each (the same per-customer refresh with
+    the last model, one job instead of one per customer)."""
+    ids = sorted(set(customer_ids))
+    if len(ids) <= 1:
+        return [await request_customer_refresh(conn, c) for c in ids]
+    return [
+        await request_job(
+            conn,
+            REFRESH_SCORES,
+            {"customerIds": ids[start : start + MAX_IDS]},
+            requested_by="orders",
+            not_before=utcnow() + DEBOUNCE,
+        )
+        for start in range(0, len(ids), MAX_IDS)
+    ]

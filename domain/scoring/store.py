@@ -31,6 +31,7 @@ from domain.scoring.gamma_gamma import GammaGammaParams
 from domain.scoring.lifecycle import STAGES, VALUE_TIERS
 from domain.scoring.models import CustomerScore, ScoringModel
 from domain.scoring.rfm import SEGMENTS
+from domain.scoring.validation import Validation
 
 scores_table = table_of(CustomerScore)
 models_table = table_of(ScoringModel)
@@ -38,7 +39,15 @@ models_table = table_of(ScoringModel)
 CHUNK: Final = 50_000  # rows per executemany
 COPY_FROM: Final = 1_000  # rows from which PostgreSQL goes through COPY
 _RFM: Final = ("recency_days", "frequency", "monetary_cents", "r", "f", "m")  # NULL unless scored
-_NUMBERS: Final = ("historic_cents", "predicted_12m_cents", "expected_purchases_12m", "probability_alive", "churn_risk")
+_NUMBERS: Final = (
+    "historic_cents",
+    "predicted_12m_cents",
+    "expected_purchases_12m",
+    "expected_spend_cents",
+    "probability_alive",
+    "churn_risk",
+)
+_NULL_SPEND: Final = -1  # expected_spend_cents through COPY: no Gamma-Gamma value
 _TEXTS: Final[dict[str, tuple[str, ...]]] = {
     "rfm_segment": tuple(sorted(SEGMENTS)),  # NULL unless scored
     "lifecycle_stage": tuple(sorted(STAGES)),
@@ -57,7 +66,8 @@ _PG_STAGING = f"""
     CREATE TEMPORARY TABLE {_STAGING} (
         customer_id BIGINT, scored BIGINT, {", ".join(f"{n} BIGINT" for n in _RFM)}, rfm_segment BIGINT,
         historic_cents BIGINT, predicted_12m_cents BIGINT, expected_purchases_12m FLOAT8,
-        probability_alive FLOAT8, churn_risk FLOAT8, lifecycle_stage BIGINT, value_tier BIGINT
+        expected_spend_cents BIGINT, probability_alive FLOAT8, churn_risk FLOAT8,
+        lifecycle_stage BIGINT, value_tier BIGINT
     ) ON COMMIT DROP
 """
 
@@ -68,6 +78,8 @@ def _staged(name: str) -> str:
         return f"CASE WHEN scored = 1 THEN {name} END"
     if name in _TEXTS:
         return f"(ARRAY[{_quoted(_TEXTS[name])}])[{name}]"  # out of range (0) is NULL
+    if name == "expected_spend_cents":
+        return f"NULLIF({name}, {_NULL_SPEND})"
     return name
 
 
@@ -104,8 +116,11 @@ def _arrays(agg: Aggregates, s: ScoreArrays) -> dict[str, NDArray[Any]]:
         "historic_cents": agg.total_cents,
         "predicted_12m_cents": s.predicted_cents,
         "expected_purchases_12m": s.expected_purchases,
+        "expected_spend_cents": np.where(
+            np.isnan(s.expected_spend), _NULL_SPEND, np.rint(np.nan_to_num(s.expected_spend) * 100.0)
+        ).astype(np.int64),
         "probability_alive": s.probability_alive,
-        "churn_risk": 1.0 - s.probability_alive,
+        "churn_risk": s.churn_risk,
         "lifecycle_stage": s.lifecycle,
         "value_tier": s.value_tier,
     }
@@ -138,6 +153,7 @@ async def upsert_scores(
     scored = s.scored_rfm.tolist()
     for n in (*_RFM, "rfm_segment"):
         lists[n] = [v if ok else None for v, ok in zip(lists[n], scored, strict=True)]
+    lists["expected_spend_cents"] = [None if v == _NULL_SPEND else v for v in lists["expected_spend_cents"]]
     stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(scores_table)
     upsert = stmt.on_conflict_do_update(index_elements=["customer_id"], set_={c: stmt.excluded[c] for c in _UPDATED})
     for start in range(0, agg.size, CHUNK):
@@ -149,7 +165,13 @@ async def upsert_scores(
 
 
 async def insert_model(
-    conn: AsyncConnection, model: Model, breakpoints: Breakpoints, *, as_of: dt.datetime, fitted_at: dt.datetime
+    conn: AsyncConnection,
+    model: Model,
+    breakpoints: Breakpoints,
+    *,
+    as_of: dt.datetime,
+    fitted_at: dt.datetime,
+    validation: Validation | None = None,
 ) -> int:
     gg = model.gamma_gamma
     return int(
@@ -169,6 +191,9 @@ async def insert_model(
                     q=gg.q if gg else None,
                     gamma=gg.gamma if gg else None,
                     breakpoints=breakpoints.to_json(),
+                    converged=model.converged,
+                    warnings=list(model.warnings),
+                    validation=validation.to_json() if validation is not None else None,
                 )
                 .returning(models_table.c.id)
             )

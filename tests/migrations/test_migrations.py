@@ -28,6 +28,7 @@ async def test_every_customer_owned_table_carries_customer_id(engine) -> None:
         "credential_failures",
         "idempotency_records",
         "job_outbox",
+        "periodic_slots",
         "jobs",
         "suppressed_profile_keys",
         "audit_entries",

@@ -16,7 +16,12 @@ CDNOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "cdnow"
 if not CDNOW.exists():
     CDNOW = Path("/work/shared/data/cdnow")
 SAMPLE = CDNOW / "CDNOW_sample.txt"
+MASTER = CDNOW / "CDNOW_master.txt"
 AS_OF = "1997-09-30T00:00:00Z"
+
+
+def _date(day: str) -> dt.date:
+    return dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
 
 
 def read_sample() -> list[tuple[str, str, dt.date, int]]:
@@ -25,14 +30,24 @@ def read_sample() -> list[tuple[str, str, dt.date, int]]:
     for line in SAMPLE.read_text().splitlines():
         if line.strip():
             cust, sample_id, day, _cds, dollars = line.split()
-            date = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
-            rows.append((cust, sample_id, date, round(float(dollars) * 100)))
+            rows.append((cust, sample_id, _date(day), round(float(dollars) * 100)))
     return rows
 
 
-async def import_cdnow(engine: AsyncEngine) -> dict[str, int]:
-    """Import the sample; returns customer id by the sample's second column (the summary files' ID)."""
-    rows = read_sample()
+def read_master() -> list[tuple[str, str, dt.date, int]]:
+    """The master file in the same shape (its customer id stands in for the sample id)."""
+    rows = []
+    for line in MASTER.read_text().splitlines()[1:]:
+        if line.strip():
+            cust, day, _cds, dollars = line.split()
+            rows.append((cust, cust, _date(day), round(float(dollars) * 100)))
+    return rows
+
+
+async def import_cdnow(engine: AsyncEngine, rows: list[tuple[str, str, dt.date, int]] | None = None) -> dict[str, int]:
+    """Import the sample (or `rows`); returns customer id by the sample's second column (the
+    summary files' ID)."""
+    rows = read_sample() if rows is None else rows
     first: dict[str, tuple[str, dt.date]] = {}
     for cust, sample_id, date, _ in rows:
         if cust not in first or date < first[cust][1]:

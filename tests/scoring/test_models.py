@@ -1,5 +1,5 @@
 """The model functions against values computed independently: the BG/NBD paper's worked example
-and its closed form for a new customer, and the lifecycle rule at its boundaries."""
+and its closed form for a new customer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from scipy.special import hyp2f1
 
 from domain.scoring import bgnbd
 from domain.scoring.bgnbd import BgNbdParams
-from domain.scoring.lifecycle import lifecycle_stages
 
 PUBLISHED = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)  # CDNOW, Fader, Hardie and Lee (2005)
 
@@ -28,20 +27,3 @@ def test_a_new_customer_follows_equation_7() -> None:
     t = np.array([1.0, 13.0, 39.0, 78.0, 520.0])
     closed = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
     assert np.allclose(bgnbd.expected_purchases(PUBLISHED, t), closed, rtol=1e-9)
-
-
-def test_lifecycle_stages_at_their_boundaries() -> None:
-    cases = [  # (probability alive, age in days, orders) -> stage
-        ((0.19999, 0, 9), "CHURNED"),
-        ((0.2, 0, 9), "DECLINING"),
-        ((0.49999, 400, 9), "DECLINING"),
-        ((0.5, 89, 9), "NEW"),
-        ((0.9, 90, 4), "MATURE"),
-        ((0.9, 90, 3), "GROWING"),
-        ((1.0, 0, 0), "NEW"),
-        ((1.0, 365, 0), "GROWING"),
-    ]
-    p, age, orders = (np.array(column) for column in zip(*(c for c, _ in cases), strict=True))
-    assert lifecycle_stages(p, age, orders).tolist() == [stage for _, stage in cases]
-    with pytest.raises(ValueError):
-        lifecycle_stages([1.5], [0], [0])
