@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Callable, Coroutine
@@ -164,6 +165,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from api.auth import issue_token
 
+    if not args.access_log:
+        os.environ["C360_ACCESS_LOG"] = "0"
     if args.demo:
 
         async def prepare(engine: Any) -> None:
@@ -192,7 +195,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         log_level="warning" if args.demo else "info",
         log_config=None,  # uvicorn's loggers propagate to the JSON handler (api/logs.py)
-        access_log=args.access_log,
+        access_log=False,  # the app logs each request (api/middleware.py)
     )
 
 

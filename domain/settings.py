@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,9 @@ class Settings:
     query_cost_limit: int = 5000
     rate_limit_burst: int = 20000
     rate_limit_per_second: float = 200.0
+    # Browser origins allowed to call the API (CORS), e.g. ("http://localhost:3000",); none by default.
+    cors_origins: tuple[str, ...] = ()
+    access_log: bool = True  # one log line per HTTP request (api/middleware.py)
 
     @property
     def is_postgres(self) -> bool:
@@ -64,7 +68,14 @@ def load_settings() -> Settings:
         query_cost_limit=int(os.environ.get("C360_QUERY_COST_LIMIT", "5000")),
         rate_limit_burst=int(os.environ.get("C360_RATE_LIMIT_BURST", "20000")),
         rate_limit_per_second=float(os.environ.get("C360_RATE_LIMIT_PER_SECOND", "200")),
+        cors_origins=_origins(os.environ.get("C360_CORS_ORIGINS", "")),
+        access_log=os.environ.get("C360_ACCESS_LOG", "1") != "0",
     )
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """`C360_CORS_ORIGINS`: origins separated by commas or spaces (`*` allows any origin)."""
+    return tuple(origin.rstrip("/") for origin in re.split(r"[,\s]+", value) if origin)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,126 @@
+"""The /graphql endpoint: GraphiQL for a browser's GET, else authenticate, claim an
+Idempotency-Key, parse (api/graphql_http.py), `schema.execute`, encode.
+
+Body limit, request id, CORS, compression, metrics and the log line are middleware
+(api/middleware.py); the endpoint leaves what they report in `request.state.graphql`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from strawberry.asgi import GraphQL
+
+from api import idempotency
+from api.auth import Unauthenticated, authenticate
+from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
+from api.idempotency import mutation_fingerprint
+from domain.callers.rate_limit import TokenBuckets
+from domain.settings import Settings
+from resolvers.context import Context
+from resolvers.schema import schema
+
+log = structlog.get_logger("c360.http")
+
+
+def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _internal(request_id: str) -> JSONResponse:
+    body = {
+        "errors": [
+            {
+                "message": f"internal error (request id {request_id})",
+                "extensions": {"code": "INTERNAL", "requestId": request_id},
+            }
+        ]
+    }
+    return JSONResponse(body)
+
+
+def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    ide = GraphQL(schema, graphql_ide="graphiql")  # serves only the GraphiQL page
+    buckets = TokenBuckets(settings.rate_limit_burst, settings.rate_limit_per_second)
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "GET" and "query" not in request.query_params:
+            return await ide.render_graphql_ide(request)
+        report: dict[str, Any] = {"outcome": "internal"}
+        request.state.graphql = report
+        body = await request.body() if request.method == "POST" else b""
+        try:
+            caller = await authenticate(request.app.state.engine, settings, request.headers)
+        except Unauthenticated as exc:
+            report["outcome"] = "unauthenticated"
+            return _error(401, str(exc), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"})
+        report.update(subject=caller.subject, role=caller.role.value)
+        ctx = Context(
+            engine=request.app.state.engine,
+            settings=settings,
+            caller=caller,
+            request_id=request.state.request_id,
+            headers=dict(request.headers),
+            rate_limiter=buckets,
+        )
+        key = request.headers.get("idempotency-key")
+        fingerprint = mutation_fingerprint(body) if key and request.method == "POST" else None
+        if key and fingerprint:
+            if len(key) > idempotency.MAX_KEY_LENGTH:
+                report["outcome"] = "bad_request"
+                return _error(400, "Idempotency-Key is too long", "INVALID_INPUT")
+            claim = await idempotency.claim(ctx.engine, subject=caller.subject, key=key, fingerprint=fingerprint)
+            if claim.replay is not None:
+                report["outcome"] = "replayed"
+                return Response(claim.replay, media_type="application/json", headers={"Idempotent-Replayed": "true"})
+            if claim.conflict is not None:
+                report["outcome"] = "bad_request"
+                return _error(409, claim.conflict, "CONFLICT")
+        response: Response | None = None
+        try:
+            try:
+                if request.method == "POST":
+                    parsed = parse_post(body, request.headers.get("content-type", ""))
+                else:
+                    parsed = parse_get(request.query_params)
+                report["operation"] = parsed.operation_name
+                result = await execute(schema, parsed, request.method, ctx)
+            except asyncio.CancelledError:
+                # A cancellation aimed at this request (client gone, shutdown) propagates;
+                # a stray one from inside execution (graphql-core aborting sibling fields
+                # that share a DataLoader batch) is answered as an internal error.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                log.error("request_cancelled_inside_execution", request_id=ctx.request_id)
+                return _internal(ctx.request_id)  # not kept as `response`: never stored for Idempotency-Key
+            except BadRequest as exc:
+                report["outcome"] = "bad_request"
+                response = _error(exc.status, exc.message, "BAD_REQUEST")
+                return response
+            if ctx.retry_after is not None:
+                report["outcome"] = "rate_limited"
+                response = Response(
+                    encode(result),
+                    status_code=429,
+                    media_type="application/json",
+                    headers={"Retry-After": str(ctx.retry_after)},
+                )
+            else:
+                report["outcome"] = "ok"
+                response = Response(encode(result), media_type="application/json")
+            return response
+        finally:
+            await ctx.close()
+            if key and fingerprint:
+                if response is not None and response.status_code == 200:
+                    await idempotency.store(ctx.engine, subject=caller.subject, key=key, response=bytes(response.body))
+                else:
+                    await idempotency.release(ctx.engine, subject=caller.subject, key=key)
+
+    return endpoint
