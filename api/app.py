@@ -18,9 +18,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
-from api import metrics
+from api import graphiql, metrics
 from api.graphql_endpoint import graphql_endpoint
 from api.logs import configure_logging
 from api.middleware import BodyLimitMiddleware, ObservedMiddleware, RequestIdMiddleware, StrictCORSMiddleware
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_route),
+            Mount(graphiql.PREFIX, graphiql.Assets()),
         ],
         middleware=middleware(settings, access_log=settings.access_log),
         lifespan=lifespan,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable, Coroutine
@@ -18,6 +19,10 @@ from domain.privacy.roles import Role
 from domain.settings import ROOT, get_settings
 
 console = Console(stderr=True)
+
+
+class UsageError(Exception):
+    """A misconfiguration or a bad argument: printed as one line, exit status 2."""
 ROLES = [r.value for r in Role]
 
 
@@ -160,11 +165,32 @@ def cmd_worker(args: argparse.Namespace) -> None:
     run_worker(burst=args.burst, name=args.name)
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether the server could listen on host:port now (as uvicorn binds: SO_REUSEADDR)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
+    from api.metrics_dir import multiprocess_dir  # before anything imports prometheus_client
+
+    with multiprocess_dir(get_settings().var_dir):
+        _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from api.auth import issue_token
 
+    if not _port_free(args.host, args.port):
+        raise UsageError(f"port {args.port} on {args.host} is already in use (pick another with --port)")
     if not args.access_log:
         os.environ["C360_ACCESS_LOG"] = "0"
     if args.demo:
@@ -182,10 +208,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         console.print("ADMIN token (valid 7 days):")
         print(token, flush=True)
         console.print(
-            f"\nOpen {url} in a browser (GraphiQL), open the Headers tab and paste:\n"
-            f'  {{"Authorization": "Bearer {token[:16]}…"}}  (the whole token above)\n'
+            f"\nGraphiQL with this token in its Headers tab (the part after # never leaves the browser):\n"
+            f"  {url}#token={token}\n"
             f"or: curl -s {url} -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
-            '-d \'{"query":"{ viewer { role } }"}\'\n'
+            '-d \'{"query":"{ viewer { role } }"}\'\n',
+            soft_wrap=True,
         )
     uvicorn.run(
         "api.app:create_app",
@@ -287,8 +314,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
-    args.fn(args)
+    from domain.settings import ConfigurationError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.fn(args)
+    except (UsageError, ConfigurationError) as exc:
+        print(f"c360: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -13,9 +13,8 @@ from typing import Any
 import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from strawberry.asgi import GraphQL
 
-from api import idempotency
+from api import graphiql, idempotency
 from api.auth import Unauthenticated, authenticate
 from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
 from api.idempotency import mutation_fingerprint
@@ -45,12 +44,11 @@ def _internal(request_id: str) -> JSONResponse:
 
 
 def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
-    ide = GraphQL(schema, graphql_ide="graphiql")  # serves only the GraphiQL page
     buckets = TokenBuckets(settings.rate_limit_burst, settings.rate_limit_per_second)
 
     async def endpoint(request: Request) -> Response:
-        if request.method == "GET" and "query" not in request.query_params:
-            return await ide.render_graphql_ide(request)
+        if request.method in ("GET", "HEAD") and "query" not in request.query_params:
+            return graphiql.page()
         report: dict[str, Any] = {"outcome": "internal"}
         request.state.graphql = report
         body = await request.body() if request.method == "POST" else b""

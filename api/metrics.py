@@ -1,6 +1,6 @@
 """Prometheus metrics of the HTTP surface and their exposition at /metrics.
 
-With `PROMETHEUS_MULTIPROC_DIR` set (`c360 serve` sets it, see api/cli.py), every process
+With `PROMETHEUS_MULTIPROC_DIR` set (`c360 serve` sets it: api/metrics_dir.py), every process
 writes its samples there and a scrape, answered by any one worker, merges all of them
 (prometheus-client's multiprocess collector): counters never go backwards between scrapes
 that land on different workers. Without it (tests, embedding) the process's own registry is served.
@@ -25,7 +25,8 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as _multiprocess
 
-ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/graphiql"})
+ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+ASSETS = "/graphiql"  # GraphiQL's files (api/graphiql), one label for all
 MAX_OPERATION_NAMES = 200
 _OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
@@ -41,6 +42,12 @@ GRAPHQL_REQUESTS = Counter(
 )
 GRAPHQL_SECONDS = Histogram("c360_graphql_seconds", "GraphQL request latency by operation name", ["operation"])
 _known_operations: set[str] = set()
+
+
+def route_label(path: str) -> str:
+    if path in ROUTES:
+        return path
+    return ASSETS if path.startswith(ASSETS + "/") else "other"
 
 
 def operation_label(name: str | None) -> str:

@@ -155,7 +155,7 @@ class ObservedMiddleware:
             await self.app(scope, receive, send_observed)
         finally:
             seconds = self.clock() - started
-            route = scope["path"] if scope["path"] in metrics.ROUTES else "other"
+            route = metrics.route_label(scope["path"])
             graphql = state(scope).get("graphql")
             metrics.observe_http(route, scope["method"], status, seconds, graphql)
             if self.log_requests:

@@ -12,6 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a server that can run (the CLI prints it as one line)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -45,7 +49,7 @@ def _secret(var_dir: Path, database_url: str) -> str:
     if secret:
         return secret
     if database_url.startswith("postgresql"):
-        raise RuntimeError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
+        raise ConfigurationError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
     key_file = var_dir / "dev-secret"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(48))
