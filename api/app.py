@@ -25,6 +25,7 @@ from api.graphql_endpoint import graphql_endpoint
 from api.logs import configure_logging
 from api.middleware import BodyLimitMiddleware, ObservedMiddleware, RequestIdMiddleware, StrictCORSMiddleware
 from domain.db import make_engine
+from domain.metrics import instrument_pool
 from domain.settings import Settings, get_settings
 from jobs.background import background_jobs
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine or make_engine(settings.database_url)
+        instrument_pool(app.state.engine)
         freeze_startup_heap()
         try:
             async with background_jobs(app.state.engine, settings):
@@ -113,8 +115,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
 
-    async def metrics_route(_request: Request) -> Response:
-        body, content_type = metrics.exposition()
+    async def metrics_route(request: Request) -> Response:
+        try:
+            snapshot = await metrics.queue_depth(request.app.state.engine, settings.redis_url)
+        except Exception:  # a scrape still answers what the processes counted
+            snapshot = []
+        body, content_type = metrics.exposition(snapshot)
         return Response(body, media_type=content_type)
 
     app = Starlette(
@@ -130,6 +136,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     )
     if engine is not None:
         app.state.engine = engine  # usable without running the lifespan (tests, embedding)
+        instrument_pool(engine)
     return app
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from prometheus_client import (
@@ -24,6 +25,15 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as _multiprocess
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.jobs.requests import QUEUED, STARTED, jobs, outbox
+
+_PENDING_JOBS = select(jobs.c.status, func.count()).where(jobs.c.status.in_([QUEUED, STARTED])).group_by(jobs.c.status)
+_PENDING_OUTBOX = select(func.count()).select_from(outbox).where(outbox.c.dispatched_at.is_(None))
 
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 ASSETS = "/graphiql"  # GraphiQL's files (api/graphiql), one label for all
@@ -75,13 +85,62 @@ def is_multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
-def exposition() -> tuple[bytes, str]:
-    """The text of a scrape: every process's samples in multiprocess mode, else this process's."""
+class _Snapshot(Collector):
+    """Gauges read at scrape time (the queue's depth): the same for every worker, so reported
+    by the scrape itself rather than summed over processes."""
+
+    def __init__(self, families: list[GaugeMetricFamily]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self.families
+
+
+async def queue_depth(engine: AsyncEngine, redis_url: str | None) -> list[GaugeMetricFamily]:
+    """Jobs waiting or running (by status, from the jobs table), outbox rows not yet handed to
+    the queue, and the RQ queue's length when jobs go through Redis."""
+    jobs = GaugeMetricFamily("c360_jobs_pending", "Jobs not finished, by status (QUEUED, STARTED)", labels=["status"])
+    outbox = GaugeMetricFamily("c360_job_outbox_pending", "Requested jobs not yet handed to the queue")
+    async with engine.connect() as conn:
+        counts: dict[str, int] = {status: n for status, n in (await conn.execute(_PENDING_JOBS)).all()}
+        undispatched = (await conn.execute(_PENDING_OUTBOX)).scalar_one()
+    for status in (QUEUED, STARTED):
+        jobs.add_metric([status], float(counts.get(status, 0)))
+    outbox.add_metric([], float(undispatched))
+    families = [jobs, outbox]
+    if redis_url:
+        families.append(await _rq_depth(redis_url))
+    return families
+
+
+async def _rq_depth(redis_url: str) -> GaugeMetricFamily:
+    import redis.asyncio as aioredis
+
+    from jobs.rq_queue import queue_name
+
+    family = GaugeMetricFamily("c360_rq_queue_length", "Jobs waiting in the RQ queue")
+    client = aioredis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        family.add_metric([], float(await client.llen(f"rq:queue:{queue_name()}")))
+    finally:
+        await client.aclose()
+    return family
+
+
+def exposition(snapshot: list[GaugeMetricFamily] | None = None) -> tuple[bytes, str]:
+    """The text of a scrape: every process's samples in multiprocess mode, else this process's;
+    then the scrape-time gauges of `snapshot`."""
     if is_multiprocess():
-        registry = CollectorRegistry()
-        _multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+        merged = CollectorRegistry()
+        _multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+        text = generate_latest(merged)
+    else:
+        text = generate_latest(REGISTRY)
+    if snapshot:
+        scraped = CollectorRegistry()
+        scraped.register(_Snapshot(snapshot))
+        text += generate_latest(scraped)
+    return text, CONTENT_TYPE_LATEST
 
 
 def mark_process_dead(pid: int | None = None) -> None:

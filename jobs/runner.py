@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any, Final
 
 import structlog
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.base import utcnow
 from domain.errors import DomainError
 from domain.jobs.requests import FAILED, FINISHED, STARTED, jobs
+from domain.metrics import JOB_RUNS, JOB_SECONDS
 from jobs.registry import JOBS
 
 log = structlog.get_logger("c360.jobs")
@@ -54,18 +56,27 @@ async def run_job(engine: AsyncEngine, job_id: int) -> str:
     if fn is None:
         await _finish(engine, job_id, FAILED, error=f"unknown job kind {kind!r}")
         return FAILED
+    started = time.perf_counter()
     try:
         result = await fn(engine, job_id, params)
     except DomainError as exc:
         await _finish(engine, job_id, FAILED, error=exc.message)
+        _count(kind, FAILED, started)
         return FAILED
     except Exception as exc:
+        _count(kind, FAILED, started)
         # The exception text may carry row values: keep only its type in the record and the log.
         log.warning("job failed", job_id=job_id, kind=kind, error=type(exc).__name__)
         await _finish(engine, job_id, FAILED, error=f"{kind} failed ({type(exc).__name__})")
         raise JobFailed(f"job {job_id} ({kind}) failed: {type(exc).__name__}") from None
     await _finish(engine, job_id, FINISHED, result=result)
+    _count(kind, FINISHED, started)
     return FINISHED
+
+
+def _count(kind: str, status: str, started: float) -> None:
+    JOB_RUNS.labels(kind, status).inc()
+    JOB_SECONDS.labels(kind).observe(time.perf_counter() - started)
 
 
 async def _finish(

@@ -6,6 +6,7 @@ import strawberry
 
 from domain.customers.ingest import IdentityRules, ingest_profile
 from domain.customers.merging import merge_customers, unmerge_profile
+from domain.metrics import INGESTED
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
 from resolvers.common.ids import decode_id
@@ -34,6 +35,7 @@ class CustomerMutations:
     async def ingest_channel_profile(self, info: Info, input: ChannelProfileInput) -> IngestProfilePayload:
         ctx, data, rules = info.context, input.to_domain(), identity_rules(info.context)
         result = await ctx.write(lambda conn: ingest_profile(conn, data, rules))
+        INGESTED.labels("profile", "graphql", result.outcome.value).inc()
         customer = await load_customer(ctx, result.customer_id)  # read after the commit
         profile = await ctx.loader(ProfileByIdLoader).load(result.profile_id) if customer else None
         return IngestProfilePayload(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.metrics import INGESTED
 from domain.orders.record import record_order
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
@@ -33,5 +34,6 @@ class OrderMutations:
     async def record_order(self, info: Info, input: OrderInput) -> RecordOrderPayload:
         ctx, data, rules = info.context, input.to_domain(), identity_rules(info.context)
         result = await ctx.write(lambda conn: record_order(conn, data, rules))
+        INGESTED.labels("order", "graphql", "created" if result.created else "unchanged").inc()
         row = await ctx.loader(OrderByIdLoader).load(result.order_id)  # read after the commit
         return RecordOrderPayload(order=Order(row=row) if row else None, created=result.created)
