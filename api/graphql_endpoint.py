@@ -16,7 +16,16 @@ from starlette.responses import JSONResponse, Response
 
 from api import graphiql, idempotency
 from api.auth import Unauthenticated, authenticate
-from api.graphql_http import BadRequest, encode, execute, parse_get, parse_post
+from api.graphql_http import (
+    JSON,
+    BadRequest,
+    encode,
+    execute,
+    parse_get,
+    parse_post,
+    response_media_type,
+    status_of,
+)
 from api.idempotency import mutation_fingerprint
 from domain.callers.rate_limit import TokenBuckets
 from domain.settings import Settings
@@ -26,9 +35,11 @@ from resolvers.schema import schema
 log = structlog.get_logger("c360.http")
 
 
-def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int, message: str, code: str, headers: dict[str, str] | None = None, media_type: str = JSON
+) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=media_type)
 
 
 def _internal(request_id: str) -> JSONResponse:
@@ -49,6 +60,7 @@ def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
     async def endpoint(request: Request) -> Response:
         if request.method in ("GET", "HEAD") and "query" not in request.query_params:
             return graphiql.page()
+        media_type = response_media_type(request.headers.get("accept"))
         report: dict[str, Any] = {"outcome": "internal"}
         request.state.graphql = report
         body = await request.body() if request.method == "POST" else b""
@@ -56,7 +68,7 @@ def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
             caller = await authenticate(request.app.state.engine, settings, request.headers)
         except Unauthenticated as exc:
             report["outcome"] = "unauthenticated"
-            return _error(401, str(exc), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"})
+            return _error(401, str(exc), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}, media_type)
         report.update(subject=caller.subject, role=caller.role.value)
         ctx = Context(
             engine=request.app.state.engine,
@@ -99,19 +111,20 @@ def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
                 return _internal(ctx.request_id)  # not kept as `response`: never stored for Idempotency-Key
             except BadRequest as exc:
                 report["outcome"] = "bad_request"
-                response = _error(exc.status, exc.message, "BAD_REQUEST")
+                response = _error(exc.status, exc.message, "BAD_REQUEST", media_type=media_type)
                 return response
             if ctx.retry_after is not None:
                 report["outcome"] = "rate_limited"
                 response = Response(
                     encode(result),
                     status_code=429,
-                    media_type="application/json",
+                    media_type=media_type,
                     headers={"Retry-After": str(ctx.retry_after)},
                 )
             else:
-                report["outcome"] = "ok"
-                response = Response(encode(result), media_type="application/json")
+                status = status_of(result, media_type)
+                report["outcome"] = "ok" if status == 200 else "bad_request"
+                response = Response(encode(result), status_code=status, media_type=media_type)
             return response
         finally:
             await ctx.close()

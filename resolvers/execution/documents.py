@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -76,4 +76,24 @@ class DocumentCache(SchemaExtension):
             rules = ctx.validation_rules
             key = (schema, ctx.query, tuple(sorted(ctx.parse_options.items())), rules)
             ctx.pre_execution_errors = _validations.get(key, lambda: validate_document(schema, document, rules))
+        yield
+
+
+MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."
+
+
+class OperationChoice(SchemaExtension):
+    """A document of several operations without `operationName` is a request error (the
+    GraphQL spec's GetOperation), never the first one run. Placed before `DocumentCache`, whose
+    validation it spares."""
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        # strawberry's `operation_name` falls back on the first operation's name: read what was sent.
+        sent = ctx._provided_operation_name
+        if sent is None and document is not None and ctx.pre_execution_errors is None:
+            operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+            if operations > 1:
+                ctx.pre_execution_errors = [GraphQLError(MULTIPLE_OPERATIONS, extensions={"code": "BAD_REQUEST"})]
         yield
