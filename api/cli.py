@@ -397,10 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Runs a command; a misconfiguration or an unreachable database is one line on stderr and
-    exit status 2, never a traceback."""
-    from sqlalchemy.exc import DBAPIError
-
+    """Runs a command; a misconfiguration or a bad argument is one line on stderr and exit
+    status 2, never a traceback."""
     from domain.settings import ConfigurationError
 
     args = build_parser().parse_args(argv)
@@ -408,10 +406,6 @@ def main(argv: list[str] | None = None) -> None:
         args.fn(args)
     except (UsageError, ConfigurationError) as exc:
         _fail(str(exc))
-    except DBAPIError as exc:  # never the message: it can quote the statement's values
-        _fail(f"the database refused or could not be reached ({type(exc.orig).__name__}); check DATABASE_URL")
-    except OSError as exc:
-        _fail(f"{exc.strerror or type(exc).__name__}; check DATABASE_URL and REDIS_URL")
     except KeyboardInterrupt:
         raise SystemExit(130) from None
 
