@@ -7,6 +7,7 @@ Body limit, request id, CORS, compression, metrics and the log line are middlewa
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from api.graphql_http import (
     status_of,
 )
 from api.idempotency import mutation_fingerprint
-from domain.callers.rate_limit import TokenBuckets
+from domain.callers.rate_limit import Spend, rate_limiter
 from domain.settings import Settings
 from resolvers.context import Context
 from resolvers.schema import schema
@@ -54,8 +55,21 @@ def _internal(request_id: str) -> JSONResponse:
     return JSONResponse(body)
 
 
+def rate_limit_headers(spend: Spend, per_second: float) -> dict[str, str]:
+    """The caller's budget after this request (IETF RateLimit header fields): the bucket's size,
+    the points left, the seconds until it is full again, and the policy (size; the seconds a
+    full refill takes as its window)."""
+    window = spend.limit if per_second <= 0 else max(1, math.ceil(spend.limit / per_second))
+    return {
+        "RateLimit-Limit": str(spend.limit),
+        "RateLimit-Remaining": str(spend.remaining),
+        "RateLimit-Reset": str(spend.reset),
+        "RateLimit-Policy": f"{spend.limit};w={window}",
+    }
+
+
 def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
-    buckets = TokenBuckets(settings.rate_limit_burst, settings.rate_limit_per_second)
+    buckets = rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second, settings.redis_url)
 
     async def endpoint(request: Request) -> Response:
         if request.method in ("GET", "HEAD") and "query" not in request.query_params:
@@ -127,6 +141,8 @@ def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
                 response = Response(encode(result), status_code=status, media_type=media_type)
             return response
         finally:
+            if response is not None and ctx.rate_limit is not None:
+                response.headers.update(rate_limit_headers(ctx.rate_limit, settings.rate_limit_per_second))
             await ctx.close()
             if key and fingerprint:
                 if response is not None and response.status_code == 200:
