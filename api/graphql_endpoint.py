@@ -15,13 +15,14 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api import graphiql, idempotency
+from api import graphiql, idempotency, persisted_queries
 from api.auth import Unauthenticated, authenticate
 from api.graphql_http import (
     JSON,
     BadRequest,
     encode,
     execute,
+    is_request_error,
     parse_get,
     parse_post,
     response_media_type,
@@ -72,7 +73,8 @@ def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
     buckets = rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second, settings.redis_url)
 
     async def endpoint(request: Request) -> Response:
-        if request.method in ("GET", "HEAD") and "query" not in request.query_params:
+        params = request.query_params
+        if request.method in ("GET", "HEAD") and "query" not in params and "extensions" not in params:
             return graphiql.page()
         media_type = response_media_type(request.headers.get("accept"))
         report: dict[str, Any] = {"outcome": "internal"}
@@ -113,7 +115,14 @@ def graphql_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
                 else:
                     parsed = parse_get(request.query_params)
                 report["operation"] = parsed.operation_name
-                result = await execute(schema, parsed, request.method, ctx)
+                resolved = await persisted_queries.resolve(ctx.engine, parsed)
+                result = await execute(schema, resolved.request, request.method, ctx)
+                if resolved.learn and resolved.request.query and not is_request_error(result):
+                    await persisted_queries.learn(ctx.engine, resolved.learn, resolved.request.query)
+            except persisted_queries.NotFound:
+                report["outcome"] = "persisted_query_not_found"
+                response = _error(200, persisted_queries.NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND", media_type=media_type)
+                return response
             except asyncio.CancelledError:
                 # A cancellation aimed at this request (client gone, shutdown) propagates;
                 # a stray one from inside execution (graphql-core aborting sibling fields

@@ -26,6 +26,7 @@ async def test_every_customer_owned_table_carries_customer_id(engine) -> None:
         "segments",
         "api_keys",
         "idempotency_records",
+        "persisted_queries",  # query texts by hash (api/persisted_queries.py)
         "job_outbox",
         "jobs",
         "suppressed_profile_keys",
