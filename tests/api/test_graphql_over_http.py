@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import token
 from tests.live_server import live_server
 
-AUDIT = Path(__file__).resolve().parent.parent / "http_audit"
+AUDIT = Path(__file__).resolve().parent.parent / "node"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 TWO_OPERATIONS = "query A { viewer { role } } query B { viewer { subject } }"
 
@@ -23,7 +23,7 @@ TWO_OPERATIONS = "query A { viewer { role } } query B { viewer { subject } }"
 async def test_graphql_http_audit_has_no_failure_and_no_warning(engine, settings) -> None:
     node = shutil.which("node")
     assert node, "node is missing (./dev test installs Debian's nodejs)"
-    assert (AUDIT / "node_modules" / "graphql-http").is_dir(), "run ./dev test (npm ci in tests/http_audit)"
+    assert (AUDIT / "node_modules" / "graphql-http").is_dir(), "run ./dev test (npm ci in tests/node)"
     headers = json.dumps({"Authorization": f"Bearer {token()}"})
     async with live_server(settings, engine) as base:
         audit = await asyncio.create_subprocess_exec(
