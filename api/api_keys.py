@@ -11,21 +11,23 @@ not: timing tells an attacker nothing about which prefixes exist.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import hashlib
 import os
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.auth import Unauthenticated
 from domain import limits
-from domain.base import table_of
+from domain.base import table_of, utcnow
 from domain.callers.caller import Caller
 from domain.callers.models import ApiKey
 from domain.privacy.roles import Role
@@ -72,6 +74,36 @@ async def create_api_key(engine: AsyncEngine, *, name: str, role: Role) -> str:
     async with engine.begin() as conn:
         await conn.execute(insert(_keys).values(name=name, role=role.value, prefix=prefix, key_hash=_hasher.hash(key)))
     return key
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """What `c360 apikey list` shows of a key: never the key or its hash."""
+
+    prefix: str
+    name: str
+    role: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+async def list_api_keys(engine: AsyncEngine, *, include_revoked: bool = False) -> list[ApiKeyInfo]:
+    query = select(_keys.c.prefix, _keys.c.name, _keys.c.role, _keys.c.created_at, _keys.c.revoked_at)
+    if not include_revoked:
+        query = query.where(_keys.c.revoked_at.is_(None))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query.order_by(_keys.c.created_at, _keys.c.id))).all()
+    return [ApiKeyInfo(r.prefix, r.name, r.role, r.created_at, r.revoked_at) for r in rows]
+
+
+async def revoke_api_key(engine: AsyncEngine, prefix: str) -> bool:
+    """Revokes the active key with this prefix; False when there is none. Servers that verified
+    it lately keep accepting it for up to CACHE_SECONDS."""
+    async with engine.begin() as conn:
+        done = await conn.execute(
+            update(_keys).where(_keys.c.prefix == prefix, _keys.c.revoked_at.is_(None)).values(revoked_at=utcnow())
+        )
+    return bool(done.rowcount)
 
 
 async def caller_from_api_key(engine: AsyncEngine, key: str, purpose: str | None = None) -> Caller:

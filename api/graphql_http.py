@@ -5,6 +5,13 @@ streaming transports), in a few plain functions: a POST carries a JSON object (`
 `variables`, `operationName`, `extensions`), a GET the same as query parameters and only
 queries. A malformed request is `BadRequest` (HTTP 400 with a message); everything else is an
 ordinary GraphQL response, encoded with orjson.
+
+Media types (GraphQL over HTTP): a client that accepts `application/graphql-response+json` gets
+it, with HTTP 400 for a request error (a document that does not parse or validate, variables
+that do not coerce, no operation to choose: errors before execution, none with a `path`
+nor INTERNAL);
+others get `application/json` with HTTP 200 for those, as before the spec's watershed. A request
+error's body never has `data` (the GraphQL spec: execution did not start).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 _ALLOWED = {method: frozenset(OperationType.from_http(method)) for method in ("GET", "POST")}
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
 
 
 class BadRequest(Exception):
@@ -101,6 +110,48 @@ async def execute(schema: BaseSchema, request: GraphQLRequest, method: str, cont
         raise BadRequest("No GraphQL query found in the request") from exc
 
 
+def response_media_type(accept: str | None) -> str:
+    """`application/graphql-response+json` when the Accept header takes it at least as gladly
+    as `application/json`, else `application/json` (also for no Accept header)."""
+    if not accept:
+        return JSON
+    best: dict[str, float] = {}
+    for item in accept.split(","):
+        media, _, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.strip().lower()
+        best[media] = max(best.get(media, 0.0), quality)
+    graphql = best.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    json = max(best.get(JSON, 0.0), best.get("application/*", 0.0), best.get("*/*", 0.0))
+    return GRAPHQL_RESPONSE_JSON if graphql > 0 and graphql >= json else JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Errors raised before execution began: no data, and no error located in the response nor
+    INTERNAL (the audit trail withholds data after execution with an INTERNAL error)."""
+    errors = result.errors or []
+    return (
+        result.data is None
+        and bool(errors)
+        and all(e.path is None and (e.extensions or {}).get("code") != "INTERNAL" for e in errors)
+    )
+
+
+def status_of(result: ExecutionResult, media_type: str) -> int:
+    return 400 if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result) else 200
+
+
 def encode(result: ExecutionResult) -> bytes:
-    """The response body: `data`, then `errors` and `extensions` when there are any."""
-    return orjson.dumps(process_result(result))
+    """The response body: `data` (unless execution never began), then `errors` and
+    `extensions` when there are any."""
+    body = process_result(result)
+    if is_request_error(result):
+        body.pop("data", None)
+    return orjson.dumps(body)

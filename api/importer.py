@@ -9,7 +9,6 @@ nothing: the second run reports every line unchanged.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from domain.customers.bulk import ItemResult, ingest_profiles
 from domain.customers.ingest import IdentityRules, Outcome, ingest_profile
 from domain.db import in_transaction
 from domain.errors import DomainError
+from domain.metrics import INGESTED
 from domain.orders.bulk import record_orders
 from domain.orders.record import record_order
 
@@ -54,14 +54,22 @@ def _reason(error: DomainError) -> str:
     return f"{error.code.value}: {error.message}{where}"
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
-    """(line number, raw line, bytes read so far), skipping blank lines."""
-    done = 0
+def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line), skipping blank lines."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            done += len(raw)
             if raw.strip():
-                yield number, raw, done
+                yield number, raw
+
+
+def count_rows(path: Path) -> int:
+    """How many lines `read_lines` will yield (the progress bar's total)."""
+    rows = 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            if raw.strip():
+                rows += 1
+    return rows
 
 
 Writer = Callable[[AsyncConnection, Sequence[Any], IdentityRules], Awaitable[list[ItemResult]]]
@@ -98,38 +106,49 @@ async def import_file(
     *,
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    rejects: Callable[[int, bytes], None] | None = None,
 ) -> ImportReport:
+    """Import the file; `progress` is called with the rows done, `rejects` with each rejected
+    line's number and raw bytes, in line order within a batch."""
     parse = parse_orders_line if kind == "orders" else parse_profiles_line
     bulk: Writer = record_orders if kind == "orders" else ingest_profiles
     report = ImportReport()
-    batch: list[tuple[int, Any]] = []
+    batch: list[tuple[int, bytes, Any]] = []
+    label = "order" if kind == "orders" else "profile"
+
+    def reject(number: int, raw: bytes, error: DomainError) -> None:
+        report.counts["rejected"] += 1
+        report.rejected.append(Problem(number, _reason(error)))
+        INGESTED.labels(label, "import", "rejected").inc()
+        if rejects:
+            rejects(number, raw)
 
     async def flush() -> None:
         if not batch:
             return
-        items = [item for _, item in batch]
+        items = [item for _, _, item in batch]
         try:
             results = await in_transaction(engine.begin, lambda conn: bulk(conn, items, rules))
         except DBAPIError as error:
             log.warning("import_batch_retried_line_by_line", error_type=type(error.orig).__name__)
             results = await in_transaction(engine.begin, lambda conn: _one_by_one(conn, items, rules, kind))
-        for (number, _), result in zip(batch, results, strict=True):
+        for (number, raw, _), result in zip(batch, results, strict=True):
             if result.error is not None:
-                report.counts["rejected"] += 1
-                report.rejected.append(Problem(number, _reason(result.error)))
+                reject(number, raw, result.error)
                 continue
             assert result.outcome is not None
             report.counts[result.outcome.value] += 1
+            INGESTED.labels(label, "import", result.outcome.value).inc()
             report.warnings += [Problem(number, _reason(w)) for w in result.warnings]
         batch.clear()
 
     done = 0
-    for number, raw, done in read_lines(path):
+    for number, raw in read_lines(path):
+        done += 1
         try:
-            batch.append((number, parse(raw)))
+            batch.append((number, raw, parse(raw)))
         except DomainError as error:
-            report.counts["rejected"] += 1
-            report.rejected.append(Problem(number, _reason(error)))
+            reject(number, raw, error)
         if len(batch) >= batch_size:
             await flush()
             if progress:
@@ -146,7 +165,3 @@ def parse_orders_line(raw: bytes) -> Any:
 
 def parse_profiles_line(raw: bytes) -> Any:
     return parse_profile(raw)
-
-
-def file_size(path: Path) -> int:
-    return os.stat(path).st_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,11 @@ class Timeouts:
     statement_ms: int = 5000
     lock_ms: int = 2000
     pool_ms: int = 5000
+
+
+class ConfigurationError(ValueError):
+    """The environment does not describe a server that can run, e.g. a setting it cannot run
+    with (the CLI prints the message as one line and exits 2)."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +58,13 @@ class Settings:
         """The bounds of jobs and CLI commands: a full score refresh reads every order in one
         statement, so statements get `job_statement_timeout_ms`; locks and the pool as requests."""
         return Timeouts(self.job_statement_timeout_ms, self.lock_timeout_ms, self.pool_timeout_ms)
+
     # Failed credentials from one client address before it is throttled, per window (api/credential_throttle.py).
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
+    # Browser origins allowed to call the API (CORS), e.g. ("http://localhost:3000",); none by default.
+    cors_origins: tuple[str, ...] = ()
+    access_log: bool = True  # one log line per HTTP request (api/middleware.py)
 
     @property
     def is_postgres(self) -> bool:
@@ -67,15 +77,11 @@ def _var_dir() -> Path:
     return path
 
 
-class SettingsError(ValueError):
-    """A setting the service cannot run with; the CLI prints the message as one line and exits."""
-
-
 def check_secret(secret: str, where: str = "C360_SECRET") -> str:
     """The signing key must have at least MIN_SECRET_BYTES bytes (HS256 keys shorter than the hash
     can be brute-forced from one token)."""
     if len(secret.encode()) < MIN_SECRET_BYTES:
-        raise SettingsError(
+        raise ConfigurationError(
             f"{where} must be at least {MIN_SECRET_BYTES} bytes; make one with: "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
@@ -87,7 +93,7 @@ def _secret(var_dir: Path, database_url: str) -> str:
     if secret:
         return check_secret(secret)
     if database_url.startswith("postgresql"):
-        raise SettingsError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
+        raise ConfigurationError("C360_SECRET must be set when DATABASE_URL points at PostgreSQL")
     key_file = var_dir / "dev-secret"
     key = key_file.read_text().strip() if key_file.exists() else ""
     if len(key.encode()) < MIN_SECRET_BYTES:  # none yet, or one too short to sign with: a new one
@@ -118,7 +124,14 @@ def load_settings() -> Settings:
         job_statement_timeout_ms=_milliseconds("C360_JOB_STATEMENT_TIMEOUT_MS", 600_000),
         auth_failure_limit=int(os.environ.get("C360_AUTH_FAILURE_LIMIT", "10")),
         auth_failure_window_seconds=int(os.environ.get("C360_AUTH_FAILURE_WINDOW_SECONDS", "60")),
+        cors_origins=_origins(os.environ.get("C360_CORS_ORIGINS", "")),
+        access_log=os.environ.get("C360_ACCESS_LOG", "1") != "0",
     )
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """`C360_CORS_ORIGINS`: origins separated by commas or spaces (`*` allows any origin)."""
+    return tuple(origin.rstrip("/") for origin in re.split(r"[,\s]+", value) if origin)
 
 
 def _milliseconds(name: str, default: int) -> int:
@@ -129,9 +142,9 @@ def _milliseconds(name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise RuntimeError(f"{name} must be a whole number of milliseconds, not {raw!r}") from None
+        raise ConfigurationError(f"{name} must be a whole number of milliseconds, not {raw!r}") from None
     if value <= 0:
-        raise RuntimeError(f"{name} must be at least 1 (milliseconds)")
+        raise ConfigurationError(f"{name} must be at least 1 (milliseconds)")
     return value
 
 

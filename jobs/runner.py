@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any, Final
 
 import structlog
@@ -24,6 +25,7 @@ from domain.base import utcnow
 from domain.db import is_unavailable
 from domain.errors import DomainError
 from domain.jobs.requests import FAILED, FINISHED, STARTED, jobs
+from domain.metrics import JOB_RUNS, JOB_SECONDS
 from jobs.registry import JOBS, timeout_of
 
 log = structlog.get_logger("c360.jobs")
@@ -62,24 +64,34 @@ async def run_job(engine: AsyncEngine, job_id: int) -> str:
         return FAILED
     seconds = timeout_of(kind)
     deadline = asyncio.timeout(seconds)
+    started = time.perf_counter()
     try:
         async with deadline:
             result = await fn(engine, job_id, params)
     except DomainError as exc:
         await _finish(engine, job_id, FAILED, error=exc.message)
+        _count(kind, FAILED, started)
         return FAILED
     except Exception as exc:
         if deadline.expired():
             log.warning("job timed out", job_id=job_id, kind=kind, seconds=seconds)
             await _finish(engine, job_id, FAILED, error=f"{kind} did not finish within its timeout ({seconds} s)")
+            _count(kind, FAILED, started)
             return FAILED
+        _count(kind, FAILED, started)
         # The exception text may carry row values: keep only its type in the record and the log.
         log.warning("job failed", job_id=job_id, kind=kind, error=type(exc).__name__)
         why = " (the database was unavailable or a statement ran past its timeout)" if is_unavailable(exc) else ""
         await _finish(engine, job_id, FAILED, error=f"{kind} failed ({type(exc).__name__}){why}")
         raise JobFailed(f"job {job_id} ({kind}) failed: {type(exc).__name__}") from None
     await _finish(engine, job_id, FINISHED, result=result)
+    _count(kind, FINISHED, started)
     return FINISHED
+
+
+def _count(kind: str, status: str, started: float) -> None:
+    JOB_RUNS.labels(kind, status).inc()
+    JOB_SECONDS.labels(kind).observe(time.perf_counter() - started)
 
 
 async def _finish(

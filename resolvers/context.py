@@ -28,7 +28,7 @@ from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.callers.caller import Caller
-from domain.callers.rate_limit import TokenBuckets
+from domain.callers.rate_limit import RateLimiter, Spend
 from domain.db import in_transaction
 from domain.prepared_reads import PreparedReads
 from domain.settings import Settings
@@ -55,7 +55,8 @@ class Context:
     request_id: str
     headers: dict[str, str] = field(default_factory=dict)
     audit: AuditTrail = field(default_factory=AuditTrail)
-    rate_limiter: TokenBuckets | None = None  # the app's per-caller cost buckets
+    rate_limiter: RateLimiter | None = None  # the app's per-caller cost buckets
+    rate_limit: Spend | None = None  # what this request's spend left (RateLimit-* headers)
     retry_after: int | None = None  # set when the rate limit refused the request (HTTP 429)
     _conn: AsyncConnection | None = None
     _reads: PreparedReads | None = None  # the SELECTs of _conn

@@ -20,7 +20,7 @@ from resolvers.customers.queries import CustomerQueries
 from resolvers.customers.review import DuplicateCandidate, ReviewMutations, ReviewQueries
 from resolvers.customers.types import ChannelProfile, Customer
 from resolvers.execution.compiled import CompiledExecutor
-from resolvers.execution.documents import DocumentCache, limit_rules
+from resolvers.execution.documents import DocumentCache, OperationChoice, limit_rules
 from resolvers.execution.executor import FastExecutor
 from resolvers.feedback.mutations import FeedbackMutations
 from resolvers.loyalty.mutations import LoyaltyMutations
@@ -75,6 +75,7 @@ def extensions() -> list[Any]:
         CostLimiter,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),
+        OperationChoice,
         DocumentCache,
     ]
 

@@ -44,3 +44,13 @@ class CredentialFailures(Base):
     client: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     failures: Mapped[int] = mapped_column(Integer)
+
+
+class PersistedQuery(Base):
+    """A query text by its SHA-256 (automatic persisted queries: clients send the hash alone)."""
+
+    __tablename__ = "persisted_queries"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -135,7 +135,8 @@ class CostLimiter(SchemaExtension):
                 )
             )
         elif self.cost is not None and ctx.rate_limiter is not None:
-            wait = ctx.rate_limiter.take(ctx.caller.subject, self.cost)
+            ctx.rate_limit = ctx.rate_limiter.spend(ctx.caller.subject, self.cost)
+            wait = ctx.rate_limit.retry_after
             if wait is not None:
                 ctx.retry_after = max(1, math.ceil(wait)) if math.isfinite(wait) else 3600
                 self._refuse(

@@ -6,6 +6,7 @@ import strawberry
 
 from domain.customers.ingest import IdentityRules, ingest_profile
 from domain.customers.merging import merge_customers, unmerge_profile
+from domain.metrics import INGESTED
 from domain.privacy.access import Writer
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
@@ -38,6 +39,7 @@ class CustomerMutations:
         ctx, data, rules = info.context, input.to_domain(), identity_rules(info.context)
         writer = Writer(ctx.caller.role)
         result = await ctx.write(lambda conn: ingest_profile(conn, data, rules, writer))
+        INGESTED.labels("profile", "graphql", result.outcome.value).inc()
         customer = await load_customer(ctx, result.customer_id)  # read after the commit
         profile = await ctx.loader(ProfileByIdLoader).load(result.profile_id)
         return IngestProfilePayload(

@@ -18,7 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    validate,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -103,3 +111,23 @@ def validate_for(
     if not staff:
         every = (*every, NoSchemaIntrospectionCustomRule)
     return validate(schema, document, every, hide_suggestions=not staff)
+
+
+MULTIPLE_OPERATIONS = "Must provide operation name if query contains multiple operations."
+
+
+class OperationChoice(SchemaExtension):
+    """A document of several operations without `operationName` is a request error (the
+    GraphQL spec's GetOperation), never the first one run. Placed before `DocumentCache`, whose
+    validation it spares."""
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        # strawberry's `operation_name` falls back on the first operation's name: read what was sent.
+        sent = ctx._provided_operation_name
+        if sent is None and document is not None and ctx.pre_execution_errors is None:
+            operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+            if operations > 1:
+                ctx.pre_execution_errors = [GraphQLError(MULTIPLE_OPERATIONS, extensions={"code": "BAD_REQUEST"})]
+        yield

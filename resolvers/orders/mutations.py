@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.metrics import INGESTED
 from domain.orders.record import record_order
 from domain.privacy.access import Writer
 from resolvers.common import permissions as perm
@@ -37,6 +38,7 @@ class OrderMutations:
         ctx, data, rules = info.context, input.to_domain(), identity_rules(info.context)
         writer = Writer(ctx.caller.role)
         result = await ctx.write(lambda conn: record_order(conn, data, rules, writer))
+        INGESTED.labels("order", "graphql", "created" if result.created else "unchanged").inc()
         row = await ctx.loader(OrderByIdLoader).load(result.order_id)  # read after the commit
         if row is None or not await caller_may_see(ctx, row.customer_id):
             return RecordOrderPayload(order=None, created=result.created)

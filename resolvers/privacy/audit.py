@@ -18,6 +18,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.db import is_sqlite, is_unavailable
+from domain.metrics import AUDIT_ENTRIES, AUDIT_FAILURES
 from domain.privacy.audit import audit_insert, write_audit_entries
 from resolvers.context import Context
 
@@ -42,8 +43,10 @@ class AuditWriter(SchemaExtension):
             else:
                 async with ctx.engine.begin() as conn:
                     await write_audit_entries(conn, caller=ctx.caller, request_id=ctx.request_id, fields=fields)
+            AUDIT_ENTRIES.inc(len(fields))
         except Exception as exc:
             log.error("audit_write_failed", request_id=ctx.request_id, error_type=type(exc).__name__)
+            AUDIT_FAILURES.inc()
             result.data = None
             # The database did not answer in time: UNAVAILABLE (HTTP 503), the caller may retry.
             code = "UNAVAILABLE" if is_unavailable(exc) else "INTERNAL"

@@ -63,3 +63,20 @@ async def test_metrics_are_prometheus_text(client, gql) -> None:
     await gql("{ viewer { role } }")
     response = await client.get("/metrics")
     assert "c360_graphql_requests_total" in response.text
+
+
+async def test_graphiql_is_served_from_the_servers_own_files(client) -> None:
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy and "default-src 'none'" in policy
+    import re
+
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("graphiql/") or a.startswith("data:") for a in assets), assets
+    for asset in assets:
+        if asset.startswith("graphiql/"):
+            response = await client.get(f"/{asset}")
+            assert response.status_code == 200 and len(response.content) > 100, asset
+    vendored = await client.get("/graphiql/vendor/graphiql@3.8.3/graphiql.min.js")
+    assert "immutable" in vendored.headers["cache-control"]
+    assert (await client.get("/graphiql/vendor/graphiql@3.8.3/LICENSE")).status_code == 200

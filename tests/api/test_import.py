@@ -20,14 +20,16 @@ from tests.conftest import SECRET
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def c360(database_url: str, tmp_path: Path, *args: str) -> str:
+async def c360(database_url: str, tmp_path: Path, *args: str, status: int = 0) -> str:
+    """The command's stdout; fails unless it exits with `status` (1: some lines rejected)."""
     env = {**os.environ, "DATABASE_URL": database_url, "C360_SECRET": SECRET, "C360_VAR_DIR": str(tmp_path)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "api.cli", *args, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
+    assert proc.returncode == status, err.decode()
+    assert "Traceback" not in err.decode()
     return out.decode()
 
 
@@ -58,8 +60,13 @@ async def test_import_profiles_reports_rejected_lines_and_is_idempotent(engine, 
         {"channel": "MINI_PROGRAM", "externalId": "m1", "email": "ANN@example.com "},  # merges too
     ]
     path = jsonl(tmp_path / "profiles.jsonl", rows)
-    out = await c360(database_url, tmp_path, "import", "profiles", str(path), "--batch-size", "4")
+    rejects = tmp_path / "rejects.jsonl"
+    args = ("import", "profiles", str(path), "--batch-size", "4", "--rejects", str(rejects))
+    out = await c360(database_url, tmp_path, *args, status=1)
     assert "created 2, updated 1, merged 2, unchanged 0, rejected 4" in out
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert rejects.read_bytes() == b"".join(lines[n - 1] for n in (3, 4, 6, 8))  # as they were, in order
+    assert rejects.stat().st_mode & 0o077 == 0  # personal data: the owner's only
     for line in (3, 4, 6, 8):
         assert f"line {line}: rejected" in out
     assert "line 5: kept without a field" in out and "(input.email)" in out
@@ -67,7 +74,7 @@ async def test_import_profiles_reports_rejected_lines_and_is_idempotent(engine, 
     assert "secret-bad-email" not in out and "gone@example.com" not in out
     assert await count(engine, Customer) == 2 and await count(engine, ChannelProfile) == 4
 
-    again = await c360(database_url, tmp_path, "import", "profiles", str(path), "--batch-size", "4")
+    again = await c360(database_url, tmp_path, "import", "profiles", str(path), "--batch-size", "4", status=1)
     assert "created 0, updated 0, merged 0, unchanged 5, rejected 4" in again
 
 
@@ -84,14 +91,14 @@ async def test_import_orders_creates_buyers_and_is_idempotent(engine, database_u
         {**order, "externalId": "o6", "lines": [{**line, "quantity": 3, "unitPrice": 1.5}]},
     ]
     path = jsonl(tmp_path / "orders.jsonl", rows)
-    out = await c360(database_url, tmp_path, "import", "orders", str(path), "--batch-size", "2")
+    out = await c360(database_url, tmp_path, "import", "orders", str(path), "--batch-size", "2", status=1)
     assert "created 3, updated 0, merged 0, unchanged 1, rejected 3" in out
     assert "line 4: rejected" in out and "line 5: rejected" in out and "line 6: rejected" in out
     async with engine.connect() as conn:
         totals = dict((await conn.execute(select(Order.external_id, Order.total_cents))).all())
         spent = (await conn.execute(select(func.sum(Customer.total_spent_cents)))).scalar_one()
     assert totals == {"o1": 1200, "o2": 1200, "o6": 450} and spent == 2850
-    again = await c360(database_url, tmp_path, "import", "orders", str(path))
+    again = await c360(database_url, tmp_path, "import", "orders", str(path), status=1)
     assert "created 0, updated 0, merged 0, unchanged 4, rejected 3" in again
 
 
@@ -125,3 +132,12 @@ async def test_a_large_batch_takes_the_bulk_path_with_the_same_result(engine, da
     assert counts == [(0, 0)] and names == 150
     again = await c360(database_url, tmp_path, "import", "profiles", str(path))
     assert "unchanged 225, rejected 0" in again
+
+
+async def test_a_file_of_accepted_lines_exits_0_and_a_missing_file_is_one_line(database_url, tmp_path) -> None:
+    rows: list[object] = [{"channel": "WEB", "externalId": "w1"}, b"", {"channel": "APP", "externalId": "a"}]
+    path = jsonl(tmp_path / "ok.jsonl", rows)
+    rejects = tmp_path / "none.jsonl"
+    out = await c360(database_url, tmp_path, "import", "profiles", str(path), "--rejects", str(rejects))
+    assert "profiles: 2 lines" in out and "rejected 0" in out and rejects.read_bytes() == b""
+    await c360(database_url, tmp_path, "import", "profiles", str(tmp_path / "missing.jsonl"), status=2)

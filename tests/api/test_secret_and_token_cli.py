@@ -14,7 +14,7 @@ import jwt
 import pytest
 
 from api.app import create_app
-from domain.settings import MIN_SECRET_BYTES, Settings, SettingsError
+from domain.settings import MIN_SECRET_BYTES, ConfigurationError, Settings
 from tests.conftest import SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ async def test_a_short_secret_stops_the_server_and_the_cli_with_one_line(tmp_pat
     # The rule counts bytes: 11 three-byte characters are 33 bytes.
     code, out, _ = await cli(tmp_path, "token", "--role", "ADMIN", C360_SECRET="密" * 11)
     assert code == 0 and out.count(".") == 2
-    with pytest.raises(SettingsError):
+    with pytest.raises(ConfigurationError):
         create_app(settings=_settings(tmp_path, "x" * (MIN_SECRET_BYTES - 1)))
 
 

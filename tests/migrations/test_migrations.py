@@ -27,6 +27,7 @@ async def test_every_customer_owned_table_carries_customer_id(engine) -> None:
         "api_keys",
         "credential_failures",
         "idempotency_records",
+        "persisted_queries",  # query texts by hash (api/persisted_queries.py)
         "job_outbox",
         "periodic_slots",
         "jobs",
