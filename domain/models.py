@@ -11,7 +11,7 @@ from domain.orders.models import Order, OrderLine
 from domain.privacy.models import AuditEntry, ConsentRecord, CurrentConsent, SuppressedProfileKey
 from domain.scoring.models import CustomerScore, ScoringModel
 from domain.segments.models import Segment
-from domain.service.models import SlaPolicy, Ticket
+from domain.service.models import FollowUp, SlaPolicy, Ticket, TicketEvent, TicketMessage
 
 metadata = Base.metadata
 
@@ -26,6 +26,7 @@ __all__ = [
     "CustomerRedirect",
     "CustomerScore",
     "Feedback",
+    "FollowUp",
     "IdempotencyRecord",
     "Identifier",
     "Job",
@@ -41,6 +42,8 @@ __all__ = [
     "SlaPolicy",
     "SuppressedProfileKey",
     "Ticket",
+    "TicketEvent",
+    "TicketMessage",
     "Tier",
     "metadata",
 ]

@@ -2,7 +2,9 @@
 
 With REDIS_URL: a relay loop moves outbox rows to RQ (the `c360 worker` processes run them).
 Without: an embedded loop runs the requested jobs inside the server, one at a time, on the
-server's event loop; job functions push CPU-heavy parts (the model fit) to a thread.
+server's event loop; job functions push CPU-heavy parts (the model fit) to a thread. It also runs
+the SLA scan every minute (escalation on breach; safe in several processes at once, see
+jobs/sla_scan.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.settings import Settings
 from jobs.relay import claim_next, relay_once, requeue_lost, schedule_retry
 from jobs.runner import JobFailed, run_job
+from jobs.sla_scan import SCAN_EVERY, run_sla_scan
 
 log = structlog.get_logger("c360.jobs")
 
@@ -43,15 +46,21 @@ async def run_due_jobs(engine: AsyncEngine, *, limit: int | None = None) -> int:
 
 
 async def embedded_loop(
-    engine: AsyncEngine, poll_seconds: float = POLL_SECONDS, sweep_seconds: float = SWEEP_SECONDS
+    engine: AsyncEngine,
+    poll_seconds: float = POLL_SECONDS,
+    sweep_seconds: float = SWEEP_SECONDS,
+    scan_seconds: float = SCAN_EVERY.total_seconds(),
 ) -> None:
-    swept = -sweep_seconds
+    swept = scanned = -max(sweep_seconds, scan_seconds)
     while True:
         try:
             now = asyncio.get_running_loop().time()
             if now - swept >= sweep_seconds:
                 await requeue_lost(engine)
                 swept = now
+            if now - scanned >= scan_seconds:
+                scanned = now  # before the scan: a failing scan waits for the next slot
+                await run_sla_scan(engine)
             await run_due_jobs(engine)
         except Exception as exc:  # keep the loop alive; the next pass retries
             log.warning("embedded job loop error", error=type(exc).__name__)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.privacy.erasure import ERASURE_JOB, EXPORT_JOB
 from jobs import loyalty, scoring
 from jobs.privacy import erasure_job, export_job
+from jobs.sla_scan import SLA_SCAN_JOB, sla_scan_job
 
 JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -22,6 +23,7 @@ JOBS: dict[str, JobFunction] = {
     "loyalty_daily": loyalty.loyalty_daily,
     ERASURE_JOB: erasure_job,
     EXPORT_JOB: export_job,
+    SLA_SCAN_JOB: sla_scan_job,
 }
 
 # Seconds a run may take before RQ kills it (and the relay treats a STARTED job as lost).

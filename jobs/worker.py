@@ -20,6 +20,7 @@ from domain.base import utcnow
 from domain.settings import get_settings
 from jobs.registry import JOBS
 from jobs.rq_queue import connect, queue_name
+from jobs.sla_scan import SCAN_EVERY, SLA_SCAN_JOB
 
 log = structlog.get_logger("c360.worker")
 
@@ -37,8 +38,8 @@ DAY = dt.timedelta(days=1)
 PERIODIC = (
     Periodic("nightly-full-refresh", "refresh_scores", DAY, offset=dt.timedelta(hours=2)),
     Periodic("daily-loyalty", "loyalty_daily", DAY, offset=dt.timedelta(hours=3)),
-    # The SLA scan hook: scheduled as soon as a "sla_scan" kind is registered in jobs/registry.py.
-    Periodic("sla-scan", "sla_scan", dt.timedelta(minutes=5)),
+    # Escalation on breach: every minute (jobs/sla_scan.py).
+    Periodic("sla-scan", SLA_SCAN_JOB, SCAN_EVERY),
 )
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

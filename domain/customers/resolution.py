@@ -25,7 +25,7 @@ from domain.orders.stats import refresh_order_stats
 from domain.privacy.consents import rebuild_current_consents
 from domain.privacy.models import ConsentRecord, CurrentConsent
 from domain.scoring.models import CustomerScore
-from domain.service.models import Ticket
+from domain.service.models import FollowUp, Ticket, TicketEvent, TicketMessage
 
 customers = table_of(Customer)
 identifiers = table_of(Identifier)
@@ -43,6 +43,9 @@ FOLLOW_CUSTOMER: tuple[Table, ...] = tuple(
         OrderLine,
         PointsEntry,
         Ticket,
+        TicketMessage,
+        FollowUp,
+        TicketEvent,
         Feedback,
         ConsentRecord,
         MergeEvent,
