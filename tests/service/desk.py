@@ -51,7 +51,8 @@ async def call(
     assert response.status_code == 200, response.text
     body = response.json()
     assert not body.get("errors"), body["errors"]
-    return body["data"]  # type: ignore[no-any-return]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def open_ticket(
@@ -73,4 +74,5 @@ async def open_ticket(
         **({"openedAt": iso(opened)} if opened else {}),
         **fields,
     }
-    return (await call(gql, OPEN, {"input": ticket_input}, role=role, subject=subject))["openTicket"]
+    payload: dict[str, Any] = (await call(gql, OPEN, {"input": ticket_input}, role=role, subject=subject))["openTicket"]
+    return payload

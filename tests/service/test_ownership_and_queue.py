@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from sqlalchemy import select
 
@@ -32,7 +33,7 @@ async def test_the_staff_caller_who_opens_a_ticket_owns_it(engine, gql) -> None:
 async def test_assign_ticket_changes_owner_and_team_and_records_it(engine, gql) -> None:
     cid = await create_customer(engine)
     ticket = (await open_ticket(gql, cid, subject="agent-ann"))["ticket"]
-    moved = (await call(gql, ASSIGN, {"id": ticket["id"], "assignee": "agent-bob", "team": "Logistics"}))
+    moved = await call(gql, ASSIGN, {"id": ticket["id"], "assignee": "agent-bob", "team": "Logistics"})
     assert moved["assignTicket"]["ticket"]["assignee"] == "agent-bob"
     assert moved["assignTicket"]["ticket"]["team"] == "Logistics"
     # An argument left out keeps its value; null clears it.
@@ -69,7 +70,7 @@ async def test_assignment_is_for_ticket_roles_and_unknown_tickets_are_not_found(
         assert response.json()["data"] is None
 
 
-def _earliest_unmet(node: dict) -> dt.datetime:
+def _earliest_unmet(node: dict[str, Any]) -> dt.datetime:
     return parse(node["firstResponseDueAt"] if node["firstResponseAt"] is None else node["resolutionDueAt"])
 
 
@@ -91,7 +92,7 @@ async def test_the_queue_lists_open_tickets_by_earliest_unmet_due_time(engine, g
             continue
         expected[t["id"]] = (team, assignee, _earliest_unmet(t))
 
-    async def walk(**args) -> list[dict]:
+    async def walk(**args) -> list[dict[str, Any]]:
         nodes, after = [], None
         while True:
             data = (await call(gql, QUEUE, {**args, "first": 4, "after": after}))["ticketQueue"]
@@ -101,14 +102,12 @@ async def test_the_queue_lists_open_tickets_by_earliest_unmet_due_time(engine, g
                 return nodes
             after = data["pageInfo"]["endCursor"]
 
-    def _matches(team: str, who: str, args: dict) -> bool:
+    def _matches(team: str, who: str, args: dict[str, Any]) -> bool:
         return args.get("team") in (None, team) and args.get("assignee") in (None, who)
 
     for args in ({}, {"team": "Logistics"}, {"assignee": "agent-bob"}, {"team": "Complaints", "assignee": "agent-ann"}):
         nodes = await walk(**args)
-        want = sorted(
-            (due, tid) for tid, (team, who, due) in expected.items() if _matches(team, who, args)
-        )
+        want = sorted((due, tid) for tid, (team, who, due) in expected.items() if _matches(team, who, args))
         got = [(_earliest_unmet(n), n["id"]) for n in nodes]
         assert [t for _, t in got] == [t for _, t in sorted(got, key=lambda g: (g[0], _pk(g[1])))]
         assert [due for due, _ in got] == [due for due, _ in want]
