@@ -4,7 +4,8 @@ The customer and every one of its channel profiles lose their personal fields, i
 are deleted, every consent purpose gets a WITHDRAWN decision (source "erasure"), the results of
 earlier exports are dropped, and each profile's `(channel, externalId)` is suppressed so that
 ingesting it again answers CONFLICT. Orders, tickets, feedback, points and scores stay on the
-anonymized customer, so aggregates remain right. The profile rows keep their key, as the
+anonymized customer, so aggregates remain right; ticket message bodies and follow-up notes (free
+text) are emptied. The profile rows keep their key, as the
 suppression list must; it is masked like any IDENTIFIER and no longer listed in `identifiers`.
 
 Idempotent: a second run finds nothing left to remove and appends nothing. Nothing can bring the
@@ -26,6 +27,7 @@ from domain.errors import NotFound
 from domain.jobs.models import Job
 from domain.privacy.consents import PURPOSES, record_consents
 from domain.privacy.models import CurrentConsent, SuppressedProfileKey
+from domain.service.messages import erase_conversations
 
 ERASURE_JOB = "privacy.erasure"
 EXPORT_JOB = "privacy.export"
@@ -100,6 +102,7 @@ async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.date
         .where(_customers.c.id == cid)
         .values(updated_at=at, erased_at=customer.erased_at or at, **dict.fromkeys(PERSONAL_CUSTOMER_FIELDS))
     )
+    await erase_conversations(conn, cid)
     dropped = (
         await conn.execute(
             update(_jobs)

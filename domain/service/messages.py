@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, insert
+from sqlalchemy import Row, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of, utcnow
@@ -20,6 +20,7 @@ from domain.errors import Conflict
 from domain.privacy.roles import Role
 from domain.service import text
 from domain.service.access import locked_ticket
+from domain.service.follow_ups import follow_ups
 from domain.service.models import TicketMessage
 from domain.service.tickets import mark_first_response
 
@@ -69,3 +70,18 @@ async def add_message(
     if data.direction == "OUTBOUND":
         ticket = await mark_first_response(conn, ticket, max(now, ticket.opened_at))
     return ticket
+
+
+async def erase_conversations(conn: AsyncConnection, customer_id: int) -> None:
+    """Erasure: the customer's message bodies and follow-up notes become empty (the messages
+    stay, with their times, directions and channels, so the desk's figures remain right)."""
+    await conn.execute(
+        update(ticket_messages)
+        .where(ticket_messages.c.customer_id == customer_id, ticket_messages.c.body != "")
+        .values(body="")
+    )
+    await conn.execute(
+        update(follow_ups)
+        .where(follow_ups.c.customer_id == customer_id, follow_ups.c.note.is_not(None))
+        .values(note=None)
+    )

@@ -12,6 +12,8 @@ from structlog.testing import capture_logs
 
 from domain.privacy.models import AuditEntry
 from domain.privacy.roles import Role
+from domain.service.models import TicketMessage
+from jobs.background import run_due_jobs
 from resolvers.common.ids import encode_id
 from tests.crm_factories import create_customer
 from tests.privacy.helpers import ingest_person
@@ -142,3 +144,16 @@ async def test_bodies_never_reach_the_logs(engine, gql, caplog) -> None:
     for line in lines:
         for value in ("lilei.private", "13800138000", "Li Lei"):
             assert value not in line, line
+
+
+ERASE = """mutation($id: ID!) { requestErasure(customerId: $id) { job { id } errors { code } } }"""
+
+
+async def test_erasure_empties_the_conversation_and_keeps_its_shape(engine, gql) -> None:
+    cid = await _conversation(engine, gql)
+    assert (await gql(ERASE, {"id": encode_id("Customer", cid)}))["requestErasure"]["errors"] == []
+    await run_due_jobs(engine)
+    assert await _bodies(gql, cid, Role.ADMIN) == [("INBOUND", ""), ("INTERNAL_NOTE", ""), ("OUTBOUND", "")]
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(TicketMessage.body).where(TicketMessage.customer_id == cid))).scalars()
+        assert all(body == "" for body in rows)
