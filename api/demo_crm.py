@@ -150,10 +150,11 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
         due = await conn.execute(
             select(follow_ups.c.id, follow_ups.c.assignee, follow_ups.c.due_at).where(follow_ups.c.due_at <= now)
         )
-        for follow_up in due.all():
-            if rng.random() < 0.75:
+        for n, follow_up in enumerate(due.all()):
+            if n == 0 or rng.random() < 0.75:
                 visitor = Caller(subject=follow_up.assignee or "agent.sun", role=Role.SUPPORT_AGENT)
-                outcome = rng.choices(OUTCOMES, weights=[6, 1, 2])[0]
+                # The first one shows a reopened ticket; then mostly satisfied, some unreachable.
+                outcome = "UNSATISFIED" if n == 0 else rng.choices(OUTCOMES, weights=[6, 1, 2])[0]
                 await complete_follow_up(conn, follow_up.id, outcome, None, visitor, now=follow_up.due_at)
                 counts["follow_ups_done"] += 1
         for name, spec in SEGMENTS.items():

@@ -185,7 +185,10 @@ async def export_customer(
         "pointsLedger": [_plain(r) for r in await _rows(conn, table_of(PointsEntry), cid, "at", "id")],
         "tickets": [_plain(r) for r in await _rows(conn, table_of(Ticket), cid, "opened_at", "id")],
         "ticketMessages": [
-            {**_plain(r, ("customer_id", "body")), "body": view.show(PiiClass.MESSAGE_BODY, r.body, "TicketMessage.body")}
+            {
+                **_plain(r, ("customer_id", "body")),
+                "body": view.show(PiiClass.MESSAGE_BODY, r.body, "TicketMessage.body"),
+            }
             for r in await _rows(conn, table_of(TicketMessage), cid, "at", "id")
         ],
         "followUps": [
