@@ -16,6 +16,7 @@ BENCHES = {
     "scoring": "full and per-customer score refreshes over 1M customers / 10M orders (bench/scoring.py)",
     "insights": "insights over 1M customers / 10M orders (bench/insights.py)",
     "customer360": "the customer 360 against a { viewer { role } } baseline (bench/customer360.py)",
+    "desk": "ticketQueue and a quarter of agentStats on 500k tickets / 2M messages (bench/desk.py)",
 }
 
 
