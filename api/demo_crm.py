@@ -128,6 +128,7 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
                                 ticket_id=ticket.id,
                                 submitted_at=resolution,
                             ),
+                            role=Role.ADMIN,
                             now=now,
                         )
                         counts["feedback"] += 1
@@ -143,6 +144,7 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
                     order_id=last_orders.get(cid),
                     submitted_at=now - dt.timedelta(days=rng.randint(0, 60)),
                 ),
+                role=Role.ADMIN,
                 now=now,
             )
             counts["feedback"] += 1

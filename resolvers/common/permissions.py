@@ -17,7 +17,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from domain.errors import DomainError
-from domain.privacy.roles import Role
+from domain.privacy.roles import STAFF_ROLES, Role
 from resolvers.common.errors import UserError, forbidden
 
 ALL = frozenset(Role)
@@ -29,7 +29,7 @@ REFRESH_SCORES = frozenset({Role.ADMIN, Role.ANALYST})
 ERASURE = AUDIT_LOG = frozenset({Role.ADMIN})
 EXPORT = frozenset({Role.ADMIN, Role.SUPPORT_AGENT})
 DESK_STATS = frozenset({Role.ADMIN, Role.SUPPORT_AGENT, Role.ANALYST})
-STAFF = frozenset({Role.ADMIN, Role.SUPPORT_AGENT, Role.MARKETER, Role.ANALYST})
+STAFF = STAFF_ROLES
 
 
 def _payload_class(field: Any) -> type[Any]:

@@ -157,3 +157,23 @@ async def test_erasure_empties_the_conversation_and_keeps_its_shape(engine, gql)
     async with engine.connect() as conn:
         rows = (await conn.execute(select(TicketMessage.body).where(TicketMessage.customer_id == cid))).scalars()
         assert all(body == "" for body in rows)
+
+
+MERGE = (
+    """mutation($t: ID!, $s: ID!) { mergeCustomers(targetId: $t, sourceId: $s) { customer { id } errors { code } } }"""
+)
+
+
+async def test_the_conversation_follows_a_merge(engine, gql) -> None:
+    source = await _conversation(engine, gql)
+    target = await create_customer(engine)
+    merged = await gql(MERGE, {"t": encode_id("Customer", target), "s": encode_id("Customer", source)})
+    assert merged["mergeCustomers"]["errors"] == []
+    assert [d for d, _ in await _bodies(gql, target, Role.SUPPORT_AGENT) or []] == [
+        "INBOUND",
+        "INTERNAL_NOTE",
+        "OUTBOUND",
+    ]
+    async with engine.connect() as conn:
+        owners = set((await conn.execute(select(TicketMessage.customer_id))).scalars())
+    assert owners == {target}

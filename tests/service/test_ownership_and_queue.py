@@ -126,3 +126,38 @@ async def test_queue_page_size_and_cursor_errors(engine, gql) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     response = await gql.post('query { ticketQueue(after: "bm9wZQ") { totalCount } }')
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_desk_writes_to_customers_the_caller_cannot_see_are_not_found(engine) -> None:
+    """The one access path of desk writes (domain/service/access.py) answers a hidden customer's
+    ids exactly as ids that do not exist: for a caller whose visibility is restricted (a PARTNER
+    caller, should a desk write ever be open to one), with the same code, message and field."""
+    from domain.callers.caller import Caller
+    from domain.errors import NotFound
+    from domain.service.access import locked_ticket, visible_customer
+    from domain.service.tickets import TicketData
+    from domain.service.tickets import open_ticket as open_in_domain
+
+    hidden = await create_customer(engine)
+    staff = Caller(subject="agent-ann", role=Role.SUPPORT_AGENT)
+    partner = Caller(subject="till-7", role=Role.PARTNER)
+    data = TicketData(customer_id=hidden, category="SERVICE", priority="NORMAL", channel="WEB", subject="s")
+    async with engine.begin() as conn:
+        ticket = await open_in_domain(conn, data, staff)
+
+    async def refusal(work) -> tuple[str, str, list[str] | None]:
+        async with engine.begin() as conn:
+            try:
+                await work(conn)
+            except NotFound as error:
+                return error.code.value, error.message, error.field
+        raise AssertionError("not refused")
+
+    assert await refusal(lambda c: visible_customer(c, hidden, partner, ["customerId"])) == await refusal(
+        lambda c: visible_customer(c, 10**9, partner, ["customerId"])
+    )
+    assert await refusal(lambda c: locked_ticket(c, ticket.id, partner)) == await refusal(
+        lambda c: locked_ticket(c, 10**9, partner)
+    )
+    async with engine.begin() as conn:  # staff see it
+        assert (await locked_ticket(conn, ticket.id, staff)).id == ticket.id
