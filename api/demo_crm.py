@@ -1,16 +1,20 @@
-"""Demo service, feedback and segments for `c360 seed`: open, answered, resolved and breached
-tickets, NPS and CSAT answers, and a few saved segments, written through the domain services."""
+"""Demo service, feedback and segments for `c360 seed`: a working desk (teams, owners,
+conversations on every channel, open, answered, resolved, breached and escalated tickets,
+follow-up visits done and due, one reopened by an unsatisfied customer), NPS and CSAT answers,
+and a few saved segments, written through the domain services."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import random
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.base import table_of, utcnow
+from domain.callers.caller import Caller
 from domain.customers.filters import CustomerFilterSpec
 from domain.customers.models import Customer
 from domain.errors import Conflict
@@ -18,7 +22,9 @@ from domain.feedback.submit import FeedbackData, submit_feedback
 from domain.orders.models import Order
 from domain.privacy.roles import Role
 from domain.segments.create import create_segment
-from domain.service.tickets import TicketData, open_ticket, resolve_ticket, respond_to_ticket
+from domain.service.follow_ups import OUTCOMES, complete_follow_up, follow_ups
+from domain.service.messages import MessageData, add_message
+from domain.service.tickets import TicketData, open_ticket, resolve_ticket
 from jobs.sla_scan import run_sla_scan
 
 SUBJECTS = {
@@ -27,6 +33,25 @@ SUBJECTS = {
     "SUGGESTION": ["Please add gift wrapping", "Open the Chengdu store earlier"],
     "COMPLAINT": ["Rude staff at the store", "Charged twice", "Refund still missing"],
 }
+TEAMS = {"SERVICE": "Logistics", "PRODUCT": "Product care", "SUGGESTION": "Customer voice", "COMPLAINT": "Complaints"}
+AGENTS = {
+    "Logistics": ["agent.wang", "agent.li"],
+    "Product care": ["agent.zhao", "agent.chen"],
+    "Customer voice": ["agent.liu"],
+    "Complaints": ["agent.sun", "agent.zhou"],
+}
+DESK_CHANNELS = ["CALL_CENTER", "APP", "WEB", "SOCIAL", "EMAIL", "SMS", "CHAT"]
+INBOUND = [
+    "Hello, {subject}. Order placed last week.",
+    "Hi, writing again about this: {subject}.",
+    "{subject}, please help.",
+]
+OUTBOUND = [
+    "Sorry for the trouble, we are looking into it now.",
+    "Thanks for waiting: we found the order and passed it to the warehouse.",
+    "We have refunded the difference; it shows within 3 working days.",
+]
+NOTES = ["Checked with the warehouse, parcel held at the depot.", "Second contact: handle first.", "Refund approved."]
 SEGMENTS = {
     "Store shoppers": CustomerFilterSpec(channel="STORE"),
     "Big spenders (2000+)": CustomerFilterSpec(min_total_spent=decimal.Decimal("2000")),
@@ -39,7 +64,7 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
     """Tickets and feedback for about `share` of the customers, and the demo segments."""
     rng = random.Random(seed + 7)
     now = utcnow()
-    counts = {"tickets": 0, "feedback": 0, "segments": 0}
+    counts = {"tickets": 0, "messages": 0, "feedback": 0, "segments": 0, "follow_ups_done": 0}
     orders = table_of(Order)
     async with engine.begin() as conn:
         ids = list((await conn.execute(select(table_of(Customer).c.id).order_by("id"))).scalars())
@@ -52,29 +77,47 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
         }
         for cid in chosen:
             category = rng.choice(list(SUBJECTS))
+            team = TEAMS[category]
+            owner = Caller(subject=rng.choice(AGENTS[team]), role=Role.SUPPORT_AGENT)
             opened = now - dt.timedelta(minutes=rng.randint(5, 60 * 24 * 6))
+            channel = rng.choice(DESK_CHANNELS)
+            subject = rng.choice(SUBJECTS[category])
             ticket = await open_ticket(
                 conn,
                 TicketData(
                     customer_id=cid,
                     category=category,
                     priority=rng.choice(["LOW", "NORMAL", "NORMAL", "HIGH", "URGENT"]),
-                    channel=rng.choice(["CALL_CENTER", "APP", "WEB", "SOCIAL"]),
-                    subject=rng.choice(SUBJECTS[category]),
+                    channel=channel,
+                    subject=subject,
                     opened_at=opened,
+                    team=team,
                 ),
-                role=Role.ADMIN,
+                owner,
                 now=now,
             )
             counts["tickets"] += 1
+
+            async def say(
+                direction: str, body: str, at: dt.datetime, ticket: Any = ticket, owner: Caller = owner
+            ) -> None:
+                await add_message(conn, MessageData(ticket.id, body, direction, ticket.channel), owner, now=at)
+                counts["messages"] += 1
+
+            await say("INBOUND", rng.choice(INBOUND).format(subject=subject), opened)
             fate = rng.random()
             if fate < 0.65:  # answered, some late; most of those resolved, some late
                 response = opened + dt.timedelta(minutes=rng.choice([5, 20, 90, 300, 1500]))
                 if response < now:
-                    await respond_to_ticket(conn, ticket.id, at=response, now=now)
+                    await say("OUTBOUND", rng.choice(OUTBOUND), response)
+                    if rng.random() < 0.3:
+                        await say("INTERNAL_NOTE", rng.choice(NOTES), response + dt.timedelta(minutes=2))
                     resolution = response + dt.timedelta(hours=rng.choice([1, 6, 30, 80]))
+                    if rng.random() < 0.3 and resolution > response + dt.timedelta(hours=2):
+                        await say("INBOUND", "Any news?", response + dt.timedelta(hours=1))
+                        await say("OUTBOUND", rng.choice(OUTBOUND), response + dt.timedelta(hours=2))
                     if fate < 0.45 and resolution < now:
-                        await resolve_ticket(conn, ticket.id, at=resolution, now=now)
+                        await resolve_ticket(conn, ticket.id, owner, at=resolution, now=now)
                         await submit_feedback(
                             conn,
                             FeedbackData(
@@ -105,6 +148,17 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
                 now=now,
             )
             counts["feedback"] += 1
+        # Follow-up visits already due: most are done, a few customers are unsatisfied (reopened).
+        due = await conn.execute(
+            select(follow_ups.c.id, follow_ups.c.assignee, follow_ups.c.due_at).where(follow_ups.c.due_at <= now)
+        )
+        for n, follow_up in enumerate(due.all()):
+            if n == 0 or rng.random() < 0.75:
+                visitor = Caller(subject=follow_up.assignee or "agent.sun", role=Role.SUPPORT_AGENT)
+                # The first one shows a reopened ticket; then mostly satisfied, some unreachable.
+                outcome = "UNSATISFIED" if n == 0 else rng.choices(OUTCOMES, weights=[6, 1, 2])[0]
+                await complete_follow_up(conn, follow_up.id, outcome, None, visitor, now=follow_up.due_at)
+                counts["follow_ups_done"] += 1
         for name, spec in SEGMENTS.items():
             try:
                 await create_segment(conn, name=name, spec=spec, created_by="demo-seed")

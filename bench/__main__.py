@@ -17,6 +17,7 @@ BENCHES = {
     "insights": "insights over 1M customers / 10M orders (bench/insights.py)",
     "customer360": "the customer 360 against a { viewer { role } } baseline (bench/customer360.py)",
     "redis_down": "the Redis-down scenario of issue 13 (refresh requested, Redis back, worker) N times",
+    "desk": "ticketQueue and a quarter of agentStats on 500k tickets / 2M messages (bench/desk.py)",
 }
 
 

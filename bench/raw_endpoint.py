@@ -138,15 +138,7 @@ def _compiled(statement: Any) -> tuple[str, list[Any]]:
 
 
 def insights_statements(period: insights_sql.Period, now: dt.datetime) -> list[tuple[str, list[Any]]]:
-    out = []
-    for statement in (
-        insights_sql.customer_base(period),
-        insights_sql.order_activity(period),
-        insights_sql.feedback_scores(period),
-        insights_sql.ticket_service(period, now),
-    ):
-        out.append(_compiled(statement))
-    return out
+    return [_compiled(statement) for statement in insights_sql.insights_statements(period, now)]
 
 
 async def _no_reset(conn: Any) -> None:

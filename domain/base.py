@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Dialect,
+    Float,
     Integer,
     MetaData,
     Table,
@@ -31,6 +32,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.type_api import _ResultProcessorType
 
 NAMING_CONVENTION = {
@@ -127,3 +129,22 @@ def pair_in(first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]) -> Column
     if not grouped:
         return false()
     return or_(*(and_(first == a, second.in_(bs)) for a, bs in grouped.items()))
+
+
+class elapsed_seconds(FunctionElement[float]):
+    """`elapsed_seconds(end, start)`: seconds from `start` to `end` as a float, on both databases."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(elapsed_seconds, "postgresql")
+def _elapsed_pg(element: elapsed_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    end, start = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))::float8"
+
+
+@compiles(elapsed_seconds, "sqlite")
+def _elapsed_sqlite(element: elapsed_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    end, start = list(element.clauses)
+    return f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 86400.0)"

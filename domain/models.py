@@ -19,7 +19,7 @@ from domain.orders.models import Order, OrderLine
 from domain.privacy.models import AuditEntry, ConsentRecord, CurrentConsent, SuppressedProfileKey
 from domain.scoring.models import CustomerScore, ScoringModel
 from domain.segments.models import Segment
-from domain.service.models import SlaPolicy, Ticket
+from domain.service.models import FollowUp, SlaPolicy, Ticket, TicketEvent, TicketMessage
 
 metadata = Base.metadata
 
@@ -35,6 +35,7 @@ __all__ = [
     "CustomerScore",
     "DuplicateCandidate",
     "Feedback",
+    "FollowUp",
     "IdempotencyRecord",
     "Identifier",
     "Job",
@@ -52,6 +53,8 @@ __all__ = [
     "SlaPolicy",
     "SuppressedProfileKey",
     "Ticket",
+    "TicketEvent",
+    "TicketMessage",
     "Tier",
     "metadata",
 ]

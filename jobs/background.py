@@ -4,7 +4,8 @@ With REDIS_URL: a relay loop moves outbox rows to RQ (the `c360 worker` processe
 schedule the periodic jobs). Without: an embedded loop schedules the periodic jobs like a worker
 does (jobs/periodic.py: one process wins each slot however many run) and runs the requested jobs
 inside the server, one at a time, on the server's event loop; job functions push CPU-heavy
-parts (the model fit) to a thread.
+parts (the model fit) to a thread. The SLA scan (escalation on breach) is one of the periodic
+jobs, every minute.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ async def run_due_jobs(engine: AsyncEngine, *, limit: int | None = None) -> int:
 
 
 async def embedded_loop(
-    engine: AsyncEngine, poll_seconds: float = POLL_SECONDS, sweep_seconds: float = SWEEP_SECONDS
+    engine: AsyncEngine,
+    poll_seconds: float = POLL_SECONDS,
+    sweep_seconds: float = SWEEP_SECONDS,
 ) -> None:
     swept = -sweep_seconds
     kinds = set(JOBS)

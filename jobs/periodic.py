@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.base import table_of, utcnow
 from domain.jobs.models import PeriodicSlot
 from domain.jobs.requests import request_job
+from jobs.sla_scan import SCAN_EVERY, SLA_SCAN_JOB
 
 slots = table_of(PeriodicSlot)
 
@@ -42,7 +43,7 @@ PERIODIC = (
     Periodic("nightly-full-refresh", "refresh_scores", DAY, offset=dt.timedelta(hours=2)),
     Periodic("daily-loyalty", "loyalty_daily", DAY, offset=dt.timedelta(hours=3)),
     Periodic("nightly-lookalikes", "identity_lookalikes", DAY, offset=dt.timedelta(hours=4)),
-    Periodic("sla-scan", "sla_scan", dt.timedelta(minutes=5)),
+    Periodic("sla-scan", SLA_SCAN_JOB, SCAN_EVERY),  # escalation on breach: every minute (jobs/sla_scan.py)
 )
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -15,7 +15,7 @@ from domain.privacy.erasure import ERASURE_JOB, EXPORT_JOB
 from jobs import loyalty, scoring
 from jobs.identity import LOOKALIKES_JOB, lookalikes_job
 from jobs.privacy import erasure_job, export_job
-from jobs.sla_scan import sla_scan_job
+from jobs.sla_scan import SLA_SCAN_JOB, sla_scan_job
 
 JobFunction = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -25,7 +25,7 @@ JOBS: dict[str, JobFunction] = {
     ERASURE_JOB: erasure_job,
     EXPORT_JOB: export_job,
     LOOKALIKES_JOB: lookalikes_job,
-    "sla_scan": sla_scan_job,
+    SLA_SCAN_JOB: sla_scan_job,
 }
 
 # Seconds a run may take: past it the run is FAILED (jobs/runner.py), RQ kills the work horse a

@@ -53,11 +53,8 @@ class AreaQueries:
     ) -> Insights:
         ctx = info.context
         period = Period(start=from_, end=to, channel=channel.value if channel else None)
-        base = (await ctx.rows(insights_sql.customer_base(period)))[0]
-        activity = (await ctx.rows(insights_sql.order_activity(period)))[0]
-        scores = (await ctx.rows(insights_sql.feedback_scores(period)))[0]
-        service = (await ctx.rows(insights_sql.ticket_service(period, utcnow())))[0]
-        return Insights.from_metrics(combine(base, activity, scores, service))
+        rows = [(await ctx.rows(s))[0] for s in insights_sql.insights_statements(period, utcnow())]
+        return Insights.from_metrics(combine(*rows))
 
     @strawberry.field(description="A background job by id: ADMIN sees every job, other roles the jobs they requested.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:

@@ -31,6 +31,7 @@ from resolvers.root_queries import AreaQueries
 from resolvers.scoring.mutations import ScoringMutations
 from resolvers.segments.mutations import SegmentMutations
 from resolvers.service.mutations import ServiceMutations
+from resolvers.service.queries import ServiceQueries
 
 # Abuse limits checked while parsing and validating, before any resolver runs (docs/privacy.md).
 MAX_TOKENS = 5000
@@ -43,7 +44,7 @@ LIMIT_RULES = limit_rules(MAX_DEPTH, MAX_ALIASES)  # made once, so validation is
 EXECUTORS = ("compiled", "fast", "standard")
 EXECUTION_CONTEXTS: dict[str, Any] = {"compiled": CompiledExecutor, "fast": FastExecutor, "standard": None}
 
-Query = merge_types("Query", (CustomerQueries, ReviewQueries, AreaQueries))
+Query = merge_types("Query", (CustomerQueries, ReviewQueries, AreaQueries, ServiceQueries))
 Mutation = merge_types(
     "Mutation",
     (

@@ -13,7 +13,7 @@ from resolvers.schema import schema
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
 CONTRACT = ROOT.parent / "shared" / "contract"
-AREAS = ("trust.graphql", "identity-review.graphql", "scores.graphql")
+AREAS = ("trust.graphql", "identity-review.graphql", "scores.graphql", "service-desk.graphql")
 
 
 def test_committed_schema_matches_export() -> None:

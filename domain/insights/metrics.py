@@ -19,13 +19,21 @@ class Metrics:
     csat: float | None
     sla_compliance: float | None
     breached_tickets: int
+    average_resolution_hours: float | None = None
+    complaint_resolution_hours: float | None = None
+    first_contact_resolution_rate: float | None = None
+    follow_up_completion_rate: float | None = None
 
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def combine(base: Any, activity: Any, scores: Any, service: Any) -> Metrics:
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def combine(base: Any, activity: Any, scores: Any, service: Any, desk: Any, follow_ups: Any) -> Metrics:
     """Rates are 0 when nobody was active (they are non-null in the contract); the survey and
     service metrics are null without responses or tickets."""
     nps_responses = int(scores.nps_responses)
@@ -40,4 +48,8 @@ def combine(base: Any, activity: Any, scores: Any, service: Any) -> Metrics:
         csat=_share(int(scores.satisfied), int(scores.csat_responses)),
         sla_compliance=_share(int(service.met), int(service.settled)),
         breached_tickets=int(service.breached),
+        average_resolution_hours=_float(desk.resolution_hours),
+        complaint_resolution_hours=_float(desk.complaint_hours),
+        first_contact_resolution_rate=_share(int(desk.first_contact), int(desk.resolved)),
+        follow_up_completion_rate=_share(int(follow_ups.done), int(follow_ups.settled)),
     )

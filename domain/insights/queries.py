@@ -1,4 +1,4 @@
-"""The SQL behind `insights`: four aggregate statements over one period (see docs/insights.md).
+"""The SQL behind `insights`: six aggregate statements over one period (see docs/insights.md).
 
 Each returns one row; `domain.insights.metrics.combine` turns the rows into the metrics. Nothing
 loads customers into Python.
@@ -20,6 +20,7 @@ from domain.feedback.models import Feedback
 from domain.insights.models import ALL_CHANNELS, PurchasePairCount
 from domain.orders.models import Order
 from domain.scoring.models import CustomerScore
+from domain.service import stats
 from domain.service.models import Ticket
 from domain.service.queries import breached_condition, met_sla_condition
 
@@ -238,3 +239,16 @@ def ticket_service(period: Period, now: dt.datetime) -> Select[*tuple[Any, ...]]
         _count_if(and_(settled, met_sla_condition())).label("met"),
         _count_if(breached_condition(now)).label("breached"),
     ).where(*conditions)
+
+
+def insights_statements(period: Period, now: dt.datetime) -> list[Select[Any]]:
+    """Every statement of `insights`, each one row, in the order `metrics.combine` takes them;
+    the last two are the desk's (domain/service/stats.py)."""
+    return [
+        customer_base(period),
+        order_activity(period),
+        feedback_scores(period),
+        ticket_service(period, now),
+        stats.desk_resolutions(period.start, period.end, period.channel),
+        stats.follow_up_completion(period.start, period.end, period.channel, now),
+    ]

@@ -12,7 +12,8 @@ personal values, identifiers or external ids in clear.
   reasons, audit purposes, merge event details, its jobs' parameters and results, segment
   filters) have its values replaced (domain/privacy/redaction.py); the results of earlier
   exports are dropped, and stored idempotent responses that carried its clear values (found
-  through their requests' audit entries) are replaced by a notice.
+  through their requests' audit entries) are replaced by a notice; ticket message bodies and
+  follow-up notes (free text of the conversation) are emptied.
 
 Orders, tickets, feedback, points and scores stay on the anonymized customer, so aggregates
 remain right. Idempotent: a second run finds nothing left to remove and appends nothing. Nothing
@@ -44,6 +45,7 @@ from domain.privacy.redaction import Redactor, redactor_for
 from domain.privacy.roles import Role
 from domain.privacy.suppression import is_placeholder, placeholder, suppress
 from domain.segments.models import Segment
+from domain.service.messages import erase_conversations
 from domain.service.models import Ticket
 
 ERASURE_JOB = "privacy.erasure"
@@ -111,6 +113,7 @@ async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.date
         .where(_customers.c.id == cid)
         .values(updated_at=at, erased_at=customer.erased_at or at, **dict.fromkeys(PERSONAL_CUSTOMER_FIELDS))
     )
+    await erase_conversations(conn, cid)
     dropped = (
         await conn.execute(
             update(_jobs)

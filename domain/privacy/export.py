@@ -35,7 +35,7 @@ from domain.privacy.masking import PiiClass, Visibility, decide, identifier_clas
 from domain.privacy.models import ConsentRecord, CurrentConsent
 from domain.privacy.roles import Role
 from domain.scoring.models import CustomerScore
-from domain.service.models import Ticket
+from domain.service.models import FollowUp, Ticket, TicketEvent, TicketMessage
 
 FORMAT_VERSION = 1
 # The personal columns of customers and profiles, with their class and GraphQL field name.
@@ -185,6 +185,18 @@ async def export_customer(
         "loyaltyAccount": next((_plain(r) for r in await _rows(conn, table_of(LoyaltyAccount), cid)), None),
         "pointsLedger": [_plain(r) for r in await _rows(conn, table_of(PointsEntry), cid, "at", "id")],
         "tickets": [_plain(r) for r in await _rows(conn, table_of(Ticket), cid, "opened_at", "id")],
+        "ticketMessages": [
+            {
+                **_plain(r, ("customer_id", "body")),
+                "body": view.show(PiiClass.MESSAGE_BODY, r.body, "TicketMessage.body"),
+            }
+            for r in await _rows(conn, table_of(TicketMessage), cid, "at", "id")
+        ],
+        "followUps": [
+            {**_plain(r, ("customer_id", "note")), "note": view.show(PiiClass.MESSAGE_BODY, r.note, "FollowUp.note")}
+            for r in await _rows(conn, table_of(FollowUp), cid, "due_at", "id")
+        ],
+        "ticketEvents": [_plain(r) for r in await _rows(conn, table_of(TicketEvent), cid, "at", "id")],
         "feedback": [_plain(r) for r in await _rows(conn, table_of(Feedback), cid, "submitted_at", "id")],
         "consents": [_plain(r) for r in current],
         "consentHistory": [_plain(r) for r in await _rows(conn, table_of(ConsentRecord), cid, "recorded_at", "id")],

@@ -27,6 +27,7 @@ class PiiClass(enum.Enum):
     BIRTHDATE = "BIRTHDATE"
     ADDRESS_DETAIL = "ADDRESS_DETAIL"  # address line1 and postal code
     IDENTIFIER = "IDENTIFIER"  # member cards, channel keys
+    MESSAGE_BODY = "MESSAGE_BODY"  # free text to or from a customer (ticket messages)
 
 
 class Visibility(enum.Enum):
@@ -67,6 +68,8 @@ _POLICY: dict[PiiClass, dict[Role, Rule]] = {
     PiiClass.EMAIL: _CONTACT_RULES,
     PiiClass.PHONE: _CONTACT_RULES,
     PiiClass.IDENTIFIER: _CONTACT_RULES,
+    # Free text can name, mail or call anyone: seen as contact data is, its masked form opaque.
+    PiiClass.MESSAGE_BODY: _CONTACT_RULES,
     PiiClass.BIRTHDATE: {
         Role.ADMIN: _CLEAR,
         Role.SUPPORT_AGENT: _HIDDEN,
@@ -170,16 +173,23 @@ def _mask_identifier(identifier: str) -> str:
     return _OPAQUE + identifier[-_IDENTIFIER_TAIL:]
 
 
+def _mask_free_text(_text: str) -> str:
+    # Names in free text cannot be found reliably, so no part of it is shown.
+    return _OPAQUE
+
+
 _MASKERS: dict[PiiClass, Callable[[str], str]] = {
     PiiClass.NAME: _mask_name,
     PiiClass.EMAIL: _mask_email,
     PiiClass.PHONE: _mask_phone,
     PiiClass.IDENTIFIER: _mask_identifier,
+    PiiClass.MESSAGE_BODY: _mask_free_text,
 }
 
 
 def mask(pii: PiiClass, value: str) -> str:
-    """The masked form of `value`: `李**`, `l***@example.com`, `+86 138****8000`, `****1234`.
+    """The masked form of `value`: `李**`, `l***@example.com`, `+86 138****8000`, `****1234`,
+    `****` for a message body.
 
     Surrounding whitespace is ignored and an empty value stays empty. BIRTHDATE and
     ADDRESS_DETAIL have no masked form (the policy hides them instead): `ValueError`.

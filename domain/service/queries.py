@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
 
-from domain.base import table_of
+from domain.base import key_in, table_of
 from domain.paging import PerCustomerPages, by_ids
-from domain.service.models import SlaPolicy, Ticket
+from domain.service.models import FollowUp, SlaPolicy, Ticket, TicketMessage
+from domain.service.sla import PRIORITIES, one_level_up
 
 tickets = table_of(Ticket)
 sla_policies = table_of(SlaPolicy)
+ticket_messages = table_of(TicketMessage)
+follow_ups = table_of(FollowUp)
 
 TICKET_PAGES = PerCustomerPages(
     tickets,
@@ -62,3 +65,46 @@ def met_sla_condition() -> ColumnElement[bool]:
         tickets.c.first_response_at <= tickets.c.first_response_due_at,
         tickets.c.resolved_at <= tickets.c.resolution_due_at,
     )
+
+
+def priority_one_level_up(priority: ColumnElement[str]) -> ColumnElement[str]:
+    """SQL twin of `sla.one_level_up`, built from it."""
+    return case({p: one_level_up(p) for p in PRIORITIES}, value=priority, else_=priority)
+
+
+MESSAGES_BY_TICKET_IDS = (
+    select(ticket_messages)
+    .where(key_in(ticket_messages.c.ticket_id, "ids"))
+    .order_by(ticket_messages.c.ticket_id, ticket_messages.c.at, ticket_messages.c.id)
+)
+FOLLOW_UPS_BY_TICKET_IDS = (
+    select(follow_ups)
+    .where(key_in(follow_ups.c.ticket_id, "ids"))
+    .order_by(follow_ups.c.ticket_id, follow_ups.c.due_at, follow_ups.c.id)
+)
+
+
+def _queue_conditions(team: str | None, assignee: str | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [tickets.c.next_due_at.is_not(None)]
+    if team is not None:
+        conditions.append(tickets.c.team == team)
+    if assignee is not None:
+        conditions.append(tickets.c.assignee == assignee)
+    return conditions
+
+
+def ticket_queue(
+    team: str | None, assignee: str | None, after: tuple[dt.datetime, int] | None, limit: int
+) -> Select[tuple[object, ...]]:
+    """Open tickets (of the team, of the assignee), soonest unmet due time first, then by id,
+    after the keyset cursor (next_due_at, id): a range of the (team|assignee, next_due_at, id)
+    indexes, `limit` rows read."""
+    conditions = _queue_conditions(team, assignee)
+    if after is not None:
+        due, pk = after
+        conditions.append(or_(tickets.c.next_due_at > due, and_(tickets.c.next_due_at == due, tickets.c.id > pk)))
+    return select(tickets).where(*conditions).order_by(tickets.c.next_due_at, tickets.c.id).limit(limit)
+
+
+def ticket_queue_count(team: str | None, assignee: str | None) -> Select[Any]:
+    return select(func.count()).select_from(tickets).where(*_queue_conditions(team, assignee))

@@ -13,6 +13,7 @@ from typing import Protocol
 
 PRIORITIES = ("LOW", "NORMAL", "HIGH", "URGENT")
 STATUSES = ("OPEN", "PENDING", "RESOLVED", "CLOSED")
+OPEN_STATUSES = ("OPEN", "PENDING")
 AT_RISK_SHARE = 0.25
 """A ticket is about to breach when less than this share of an outstanding allowance is left."""
 
@@ -48,11 +49,34 @@ class TicketTimes(Protocol):
     def resolution_due_at(self) -> dt.datetime: ...
 
 
+def is_high_value(*, value_tier: str | None, tier_code: str | None) -> bool:
+    """A customer the desk treats first: value tier HIGH or loyalty tier PLATINUM."""
+    return value_tier == "HIGH" or tier_code == "PLATINUM"
+
+
+def one_level_up(priority: str) -> str:
+    """The next priority up; URGENT stays URGENT."""
+    return PRIORITIES[min(PRIORITIES.index(priority) + 1, len(PRIORITIES) - 1)]
+
+
 def escalate(priority: str, *, value_tier: str | None, tier_code: str | None) -> str:
     """The effective priority: one level up for a HIGH value tier or a PLATINUM loyalty tier."""
-    if value_tier != "HIGH" and tier_code != "PLATINUM":
+    if not is_high_value(value_tier=value_tier, tier_code=tier_code):
         return priority
-    return PRIORITIES[min(PRIORITIES.index(priority) + 1, len(PRIORITIES) - 1)]
+    return one_level_up(priority)
+
+
+def next_due_at(
+    status: str,
+    first_response_at: dt.datetime | None,
+    first_response_due_at: dt.datetime,
+    resolution_due_at: dt.datetime,
+) -> dt.datetime | None:
+    """The earliest due time not met yet of an open ticket (the queue's order), None once it is
+    resolved or closed. The first response is due no later than the resolution."""
+    if status not in OPEN_STATUSES:
+        return None
+    return first_response_due_at if first_response_at is None else resolution_due_at
 
 
 def due_times(opened_at: dt.datetime, priority: str, category: str, policies: Iterable[SlaPolicy]) -> DueTimes:

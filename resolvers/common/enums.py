@@ -21,6 +21,9 @@ class Channel(enum.Enum):
     SOCIAL = "SOCIAL"
     CALL_CENTER = "CALL_CENTER"
     MARKETPLACE = "MARKETPLACE"
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    CHAT = "CHAT"
 
 
 @strawberry.enum(description="The kinds of identifier that link channel profiles into one customer.")
@@ -98,6 +101,23 @@ class TicketStatus(enum.Enum):
     PENDING = "PENDING"
     RESOLVED = "RESOLVED"
     CLOSED = "CLOSED"
+
+
+@strawberry.enum(
+    description="INBOUND from the customer, OUTBOUND to them (the first is the first response), "
+    "INTERNAL_NOTE among staff (never shown to partners)."
+)
+class MessageDirection(enum.Enum):
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+    INTERNAL_NOTE = "INTERNAL_NOTE"
+
+
+@strawberry.enum(description="How a follow-up visit ended; UNSATISFIED reopens the ticket.")
+class FollowUpOutcome(enum.Enum):
+    SATISFIED = "SATISFIED"
+    UNSATISFIED = "UNSATISFIED"
+    UNREACHABLE = "UNREACHABLE"
 
 
 @strawberry.enum

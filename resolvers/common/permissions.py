@@ -28,6 +28,7 @@ SEGMENTS = frozenset({Role.ADMIN, Role.MARKETER, Role.ANALYST})
 REFRESH_SCORES = frozenset({Role.ADMIN, Role.ANALYST})
 ERASURE = AUDIT_LOG = frozenset({Role.ADMIN})
 EXPORT = frozenset({Role.ADMIN, Role.SUPPORT_AGENT})
+DESK_STATS = frozenset({Role.ADMIN, Role.SUPPORT_AGENT, Role.ANALYST})
 STAFF = STAFF_ROLES
 
 

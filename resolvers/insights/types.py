@@ -26,6 +26,20 @@ class Insights:
     breached_tickets: int = strawberry.field(
         description="Tickets whose resolution was due in the period that are breached now."
     )
+    average_resolution_hours: float | None = strawberry.field(
+        default=None, description="Mean hours from opening to resolution of the tickets resolved in the period."
+    )
+    complaint_resolution_hours: float | None = strawberry.field(
+        default=None, description="The same over the COMPLAINT tickets resolved in the period."
+    )
+    first_contact_resolution_rate: float | None = strawberry.field(
+        default=None,
+        description="Share of the tickets resolved in the period with at most one OUTBOUND message before the "
+        "resolution and never reopened.",
+    )
+    follow_up_completion_rate: float | None = strawberry.field(
+        default=None, description="Share of the follow-ups due in the period (and settled) that were done."
+    )
 
     @classmethod
     def from_metrics(cls, m: Metrics) -> Insights:
@@ -39,4 +53,8 @@ class Insights:
             csat=m.csat,
             sla_compliance=m.sla_compliance,
             breached_tickets=m.breached_tickets,
+            average_resolution_hours=m.average_resolution_hours,
+            complaint_resolution_hours=m.complaint_resolution_hours,
+            first_contact_resolution_rate=m.first_contact_resolution_rate,
+            follow_up_completion_rate=m.follow_up_completion_rate,
         )

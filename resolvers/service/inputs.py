@@ -17,3 +17,7 @@ class TicketInput:
     subject: str
     priority: TicketPriority = TicketPriority.NORMAL
     opened_at: dt.datetime | None = None
+    assignee: str | None = strawberry.field(
+        default=None, description="The owning staff subject; the opening staff caller when not given."
+    )
+    team: str | None = None

@@ -23,6 +23,7 @@ NAME            CCCCC  CCCCC          MCMMC     MMMMM    HHHCC
 EMAIL           CCCCC  CCCCC          MCMMC     MMMMM    HHHCC
 PHONE           CCCCC  CCCCC          MCMMC     MMMMM    HHHCC
 IDENTIFIER      CCCCC  CCCCC          MCMMC     MMMMM    HHHCC
+MESSAGE_BODY    CCCCC  CCCCC          MCMMC     MMMMM    HHHCC
 BIRTHDATE       CCCCC  HHHHH          HHCHC     HHHHH    HHHHH
 ADDRESS_DETAIL  CCCCC  CCCCC          HHHHH     HHHHH    HHHHH
 """
@@ -36,6 +37,8 @@ SAMPLES: dict[PiiClass, list[tuple[str, str | None]]] = {
     ],
     PiiClass.PHONE: [("+8613800138000", "+86 138****8000"), ("+12025550123", "+1 202***0123")],
     PiiClass.IDENTIFIER: [("VIP001234", "****1234"), ("STORE:00042", "****0042")],
+    # Free text: no part of it is shown masked (a name in it cannot be found reliably).
+    PiiClass.MESSAGE_BODY: [("我是李雷, call 13800138000", "****"), ("Parcel late", "****")],
     PiiClass.BIRTHDATE: [("1990-05-17", None)],
     PiiClass.ADDRESS_DETAIL: [("朝阳区建国路88号3单元1201", None), ("100022", None)],
 }
