@@ -15,9 +15,9 @@ from sqlalchemy import select
 from domain.jobs.requests import request_job
 from domain.service.models import TicketEvent
 from jobs.background import embedded_loop, run_due_jobs
+from jobs.periodic import PERIODIC
 from jobs.registry import JOBS
 from jobs.sla_scan import run_sla_scan
-from jobs.periodic import PERIODIC
 from tests.crm_factories import create_customer
 from tests.service.desk import MESSAGE, RESOLVE, TICKET_BY_ID, call, open_ticket
 
