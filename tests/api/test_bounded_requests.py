@@ -30,7 +30,7 @@ from api.api_keys import create_api_key
 from api.app import create_app
 from domain.db import make_engine
 from domain.privacy.roles import Role
-from domain.settings import Settings, Timeouts
+from domain.settings import ConfigurationError, Settings, Timeouts
 from tests.conftest import Api
 from tests.tcp_proxy import TcpProxy
 
@@ -247,7 +247,7 @@ def test_the_bounds_are_settings_in_milliseconds_and_must_be_positive(monkeypatc
     assert bounded.job_timeouts == Timeouts(60000, 120, 900)
     for bad in ("0", "-5", "5s", "1.5"):
         monkeypatch.setenv("C360_LOCK_TIMEOUT_MS", bad)
-        with pytest.raises(RuntimeError, match="C360_LOCK_TIMEOUT_MS"):
+        with pytest.raises(ConfigurationError, match="C360_LOCK_TIMEOUT_MS"):
             load_settings()
 
 
