@@ -18,6 +18,7 @@ from domain.db import RetryTransaction
 from domain.errors import InvalidInput
 from domain.orders.models import Order, OrderLine
 from domain.orders.recorded import after_orders_recorded
+from domain.privacy.access import OPERATOR, Writer
 
 orders = table_of(Order)
 lines = table_of(OrderLine)
@@ -84,7 +85,9 @@ def validate(data: OrderData) -> None:
             raise InvalidInput("sku must not be empty", field=["input", "lines", str(i), "sku"])
 
 
-async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES) -> RecordResult:
+async def record_order(
+    conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES, writer: Writer = OPERATOR
+) -> RecordResult:
     validate(data)
     external_id, buyer_id = data.external_id.strip(), data.customer_external_id.strip()
     await lock_keys(
@@ -108,7 +111,7 @@ async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRu
     ).first()
     if buyer is None:
         ingested = await ingest_profile(
-            conn, ProfileData(channel=data.channel, external_id=buyer_id, seen_at=data.placed_at), rules
+            conn, ProfileData(channel=data.channel, external_id=buyer_id, seen_at=data.placed_at), rules, writer
         )
         profile_id, customer_id = ingested.profile_id, ingested.customer_id
     else:

@@ -1,7 +1,7 @@
 """scoring model convergence, warnings and holdout validation; expected spend per purchase
 
 Revision ID: 0006_scores_validation
-Revises: 0005_insights_rollup
+Revises: 0006_trust_consent_trust
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006_scores_validation"
-down_revision: str | None = "0005_insights_rollup"
+down_revision: str | None = "0006_trust_consent_trust"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

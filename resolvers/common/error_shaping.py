@@ -4,6 +4,7 @@ readable. The full error goes to the log with the request id, never to the calle
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import structlog
@@ -12,11 +13,26 @@ from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError
+from resolvers.execution.documents import sees_schema
 
 log = structlog.get_logger("c360.graphql")
 
 
-def shape(error: GraphQLError, request_id: str) -> GraphQLError:
+# graphql-core's hint after an unknown name: " Did you mean 'birthDate'?" (names hold no "?").
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+
+
+def shape(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> GraphQLError:
+    """The error as the caller may see it; `suggestions` False (a partner): no "Did you mean"."""
+    shaped = _shape(error, request_id)
+    if suggestions or not _SUGGESTION.search(shaped.message):
+        return shaped
+    return GraphQLError(
+        _SUGGESTION.sub("", shaped.message), nodes=shaped.nodes, path=shaped.path, extensions=shaped.extensions
+    )
+
+
+def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
     if original is None:
         if not (error.extensions or {}).get("code"):
@@ -51,5 +67,7 @@ class ErrorShaping(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            request_id = getattr(self.execution_context.context, "request_id", "-")
-            result.errors = [shape(e, request_id) for e in result.errors]
+            context = self.execution_context.context
+            request_id = getattr(context, "request_id", "-")
+            staff = sees_schema(context)
+            result.errors = [shape(e, request_id, suggestions=staff) for e in result.errors]
