@@ -15,6 +15,7 @@ two years, 3% RETURNED, a score row per customer). Then, on the real code paths:
 
     .venv/bin/python -m bench.scoring [--customers 1000000] [--orders 10000000] [--seed 1] [--reuse]
                                       [--repeat 1] [--samples 200] [--as-of 2026-11-01T00:00:00Z]
+                                      [--validation-cost]  (the fit with and without the holdout check)
 
 PostgreSQL: C360_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
 """
@@ -35,7 +36,9 @@ from api.migrate import upgrade
 from bench import dataset
 from bench.dataset import END
 from domain.db import make_engine
-from domain.scoring.refresh import refresh_all
+from domain.scoring.aggregates import load_aggregates
+from domain.scoring.compute import fit_model, model_inputs_of
+from domain.scoring.refresh import fit_and_validate, refresh_all
 from domain.scoring.requests import request_customer_refresh
 from jobs.runner import run_job
 from jobs.scoring import refresh_scores
@@ -114,11 +117,27 @@ async def per_customer(engine: AsyncEngine, as_of: dt.datetime, samples: int) ->
     return function_ms, run_ms
 
 
+async def validation_cost(engine: AsyncEngine, as_of: dt.datetime, rounds: int = 2) -> tuple[float, float]:
+    """Median seconds of the fit alone and of the fit with the holdout validation beside it, on
+    the same aggregates, alternating (so both see the same machine)."""
+    async with engine.connect() as conn:
+        agg = await load_aggregates(conn, as_of)
+    alone, both = [], []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        await asyncio.to_thread(lambda: fit_model(model_inputs_of(agg)))
+        alone.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        await asyncio.to_thread(fit_and_validate, agg)
+        both.append(time.perf_counter() - began)
+    return statistics.median(alone), statistics.median(both)
+
+
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-async def measure(repeat: int, samples: int, as_of: dt.datetime) -> None:
+async def measure(repeat: int, samples: int, as_of: dt.datetime, with_validation_cost: bool = False) -> None:
     engine = make_engine(_url())
     try:
         await upgrade(engine)  # a --reuse database made before a newer revision
@@ -133,6 +152,12 @@ async def measure(repeat: int, samples: int, as_of: dt.datetime) -> None:
             print(
                 f"full refresh {run}: {total:.1f} s = {total / scan:.1f} x baseline scan ({scan:.2f} s)  [{parts}]  "
                 f"{result}",
+                flush=True,
+            )
+        if with_validation_cost:
+            alone, both = await validation_cost(engine, as_of)
+            print(
+                f"fit alone {alone:.1f} s, fit with validation {both:.1f} s (x {both / alone:.2f}; median of 2 each)",
                 flush=True,
             )
         function_ms, run_ms = await per_customer(engine, as_of, samples)
@@ -156,13 +181,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--as-of", default=END.isoformat(), help="ISO time (default: the end of the generated data)")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument("--fill-only", action="store_true", help="make the database, measure nothing")
+    parser.add_argument(
+        "--validation-cost", action="store_true", help="also time the fit with and without the holdout validation"
+    )
     args = parser.parse_args(argv)
     if not args.reuse:
         print(f"filling {NAME}: {args.customers} customers, {args.orders} orders", flush=True)
         asyncio.run(prepare(args.customers, args.orders, args.seed))
     if not args.fill_only:
         as_of = dt.datetime.fromisoformat(args.as_of.replace("Z", "+00:00"))
-        asyncio.run(measure(args.repeat, args.samples, as_of))
+        asyncio.run(measure(args.repeat, args.samples, as_of, args.validation_cost))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import itertools
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.base import table_of
@@ -79,7 +79,11 @@ async def set_scores(
 
 
 async def set_tier(engine: AsyncEngine, *, customer_id: int, tier_code: str) -> None:
+    """Put the customer in a tier (replacing the account its orders may have opened)."""
     async with engine.begin() as conn:
+        await conn.execute(
+            delete(table_of(LoyaltyAccount)).where(table_of(LoyaltyAccount).c.customer_id == customer_id)
+        )
         await conn.execute(
             insert(table_of(LoyaltyAccount)).values(
                 customer_id=customer_id, tier_code=tier_code, tier_since=dt.datetime.now(dt.UTC)

@@ -47,7 +47,7 @@ def _score_base(agg: Aggregates, model: Model | None) -> tuple[ScoreArrays, Brea
     return scores, breakpoints
 
 
-def _fit_and_validate(agg: Aggregates) -> tuple[Model | None, Validation | None]:
+def fit_and_validate(agg: Aggregates) -> tuple[Model | None, Validation | None]:
     """The fit on everything and the holdout refit, side by side (each fit runs its two models in
     threads of its own; numpy and scipy release the GIL)."""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="c360-validate") as pool:
@@ -72,7 +72,7 @@ async def refresh_all(
         agg = await load_aggregates(conn, as_of, holdout_days=holdout_days)
     report("aggregate", 1, 1)
     report("fit", 0, 1)
-    model, validation = await asyncio.to_thread(_fit_and_validate, agg)
+    model, validation = await asyncio.to_thread(fit_and_validate, agg)
     report("fit", 1, 1)
     report("score", 0, 1)
     scores, breakpoints = await asyncio.to_thread(_score_base, agg, model)

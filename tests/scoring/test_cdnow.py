@@ -73,6 +73,8 @@ MASTER_AS_OF = dt.date(1997, 12, 31)
 def settings(settings: Settings) -> Settings:
     """Reading all 23,570 customers' scores page by page is one caller's heavy but legitimate use."""
     return dataclasses.replace(settings, rate_limit_burst=10**9, rate_limit_per_second=10**9)
+
+
 SCORES_PAGE = """
 query($after: String) {
   customers(first: 100, after: $after) {
