@@ -166,7 +166,8 @@ def main(argv: list[str]) -> None:
          "--workers", "1", "--log-level", "warning", "--no-access-log"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,  # the request log
+        stdout=subprocess.DEVNULL,  # the request log (a failed start shows as the server exiting)
+        stderr=subprocess.DEVNULL,
     )  # fmt: skip
     teams = [f"team-{t}" for t in range(TEAMS)]
     agents = [f"agent-{t}-{a}" for t in range(TEAMS) for a in range(AGENTS_PER_TEAM)]
