@@ -16,6 +16,7 @@ from domain.customers.models import Customer
 from domain.errors import Conflict
 from domain.feedback.submit import FeedbackData, submit_feedback
 from domain.orders.models import Order
+from domain.privacy.roles import Role
 from domain.segments.create import create_segment
 from domain.service.tickets import TicketData, open_ticket, resolve_ticket, respond_to_ticket
 from jobs.sla_scan import run_sla_scan
@@ -62,6 +63,7 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
                     subject=rng.choice(SUBJECTS[category]),
                     opened_at=opened,
                 ),
+                role=Role.ADMIN,
                 now=now,
             )
             counts["tickets"] += 1
@@ -83,6 +85,7 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
                                 ticket_id=ticket.id,
                                 submitted_at=resolution,
                             ),
+                            role=Role.ADMIN,
                             now=now,
                         )
                         counts["feedback"] += 1
@@ -98,6 +101,7 @@ async def seed_crm(engine: AsyncEngine, *, seed: int = 42, share: float = 0.12) 
                     order_id=last_orders.get(cid),
                     submitted_at=now - dt.timedelta(days=rng.randint(0, 60)),
                 ),
+                role=Role.ADMIN,
                 now=now,
             )
             counts["feedback"] += 1

@@ -77,7 +77,7 @@ START = END - dt.timedelta(days=DAYS)
 DEFAULT_DATABASE = "c360_bench_dataset"
 CDNOW = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cdnow" / "CDNOW_master.txt"
 QUANTILES = 1000
-GENERATOR_VERSION = 3  # 2: the insights rollups are filled too; 3: every id is a function of its row's key
+GENERATOR_VERSION = 4  # 2: insights rollups filled too; 3: every id a function of its row's key; 4: consents.trusted
 """Bump when a change to this file changes the rows it makes (a kept load is then made again)."""
 CNY_PER_USD = 7
 CD_PRICE_USD = 14
@@ -425,13 +425,14 @@ class _Sql:
         at = f"c.created_at + {self.u('c.id', 60)} * INTERVAL '1 day'"
         order = "ARRAY[" + ",".join(f"'{p}'" for p, _ in PURPOSES) + "]"
         return [
-            f"""INSERT INTO consents (customer_id, purpose, granted, source, updated_at)
-                SELECT c.id, v.purpose, {self.u("c.id * 4 + v.i", 61)} < v.share, 'signup', {at}
+            f"""INSERT INTO consents (customer_id, purpose, granted, source, updated_at, trusted)
+                SELECT c.id, v.purpose, {self.u("c.id * 4 + v.i", 61)} < v.share, 'signup', {at}, true
                 FROM customers c CROSS JOIN {purposes} v(i, purpose, share)
                 WHERE {self.u("c.id", 62)} < 0.75""",
-            f"""INSERT INTO consent_history (id, customer_id, profile_id, purpose, granted, source, recorded_at)
+            f"""INSERT INTO consent_history (id, customer_id, profile_id, purpose, granted, source, recorded_at,
+                                             trusted)
                 SELECT 4 * (customer_id - 1) + array_position({order}, purpose::text), customer_id,
-                       4 * (customer_id - 1) + 1, purpose, granted, source, updated_at FROM consents""",
+                       4 * (customer_id - 1) + 1, purpose, granted, source, updated_at, trusted FROM consents""",
         ]
 
     def scores_sql(self) -> str:

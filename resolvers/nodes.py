@@ -25,11 +25,10 @@ async def _profile(ctx: Context, pk: int) -> Any:
 
 
 async def _owned(ctx: Context, row: Any) -> Any:
-    """`row` when its customer is visible to the caller (a PARTNER sees only sharing customers)."""
-    from domain.privacy.roles import Role
-    from resolvers.customers.lookup import partner_may_see
+    """`row` when its customer is visible to the caller (`caller_may_see`)."""
+    from resolvers.customers.lookup import caller_may_see
 
-    if row is None or (ctx.caller.role is Role.PARTNER and not await partner_may_see(ctx, row.customer_id)):
+    if row is None or not await caller_may_see(ctx, row.customer_id):
         return None
     return row
 

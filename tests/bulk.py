@@ -172,7 +172,7 @@ def _rows(customers: int) -> dict[Any, list[dict[str, Any]]]:
             }
         )
         for purpose in ("MARKETING", "THIRD_PARTY_SHARING"):
-            decision = {"customer_id": c, "purpose": purpose, "granted": True, "source": "WEB"}
+            decision = {"customer_id": c, "purpose": purpose, "granted": True, "source": "WEB", "trusted": True}
             rows[CurrentConsent].append({**decision, "updated_at": since})
             rows[ConsentRecord].append({**decision, "recorded_at": since})
         rows[MergeEvent].append(

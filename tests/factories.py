@@ -193,7 +193,9 @@ async def grant(
     conn: AsyncConnection, *, customer_id: int, purpose: str, granted: bool = True, at: dt.datetime | None = None
 ) -> None:
     """Record a consent decision (a withdrawal with granted=False) through the privacy service."""
-    await record_consent(conn, customer_id=customer_id, purpose=purpose, granted=granted, source="test", at=at or NOW)
+    await record_consent(
+        conn, customer_id=customer_id, purpose=purpose, granted=granted, source="test", trusted=True, at=at or NOW
+    )
 
 
 async def create_scores(

@@ -43,6 +43,7 @@ from domain.customers.resolution import over_limit, rule_for
 from domain.customers.survivorship import survive
 from domain.db import insert_rows, insert_with_ids, plan_each_batch
 from domain.errors import Conflict, DomainError
+from domain.privacy.access import OPERATOR
 from domain.privacy.consents import repeats
 from domain.privacy.models import ConsentRecord, CurrentConsent, SuppressedProfileKey
 
@@ -331,9 +332,11 @@ def _consents(
     latest: list[dict[str, Any]],
 ) -> None:
     """Consent history and current state, as recording the members' decisions in order would:
-    every decision is recorded, the latest `recorded_at` (then the latest recorded) wins."""
-    state: dict[str, tuple[dt.datetime, int, bool, str]] = {}
+    every decision is recorded, the latest `recorded_at` (then the latest recorded) wins. A bulk
+    import is an operator's (`OPERATOR`): trusted for first-party channels only."""
+    state: dict[str, tuple[dt.datetime, int, bool, str, bool]] = {}
     for pid, p in zip(profile_ids, members, strict=True):
+        trusted = OPERATOR.trusts_consent(p.channel)
         for purpose, granted in dict(p.consents).items():
             decisions.append(
                 {
@@ -343,12 +346,13 @@ def _consents(
                     "granted": granted,
                     "source": p.key,
                     "recorded_at": p.seen_at,
+                    "trusted": trusted,
                 }
             )
-            mark = (p.seen_at, len(decisions), granted, p.key)
+            mark = (p.seen_at, len(decisions), granted, p.key, trusted)
             if purpose not in state or mark[:2] > state[purpose][:2]:
                 state[purpose] = mark
     latest += [
-        {"customer_id": customer_id, "purpose": purpose, "granted": g, "source": src, "updated_at": at}
-        for purpose, (at, _, g, src) in state.items()
+        {"customer_id": customer_id, "purpose": purpose, "granted": g, "source": src, "updated_at": at, "trusted": t}
+        for purpose, (at, _, g, src, t) in state.items()
     ]

@@ -25,7 +25,10 @@ from domain.customers.models import ChannelProfile, Customer, Identifier
 from domain.customers.normalize import InvalidIdentifier, normalize_email, normalize_member_card, normalize_phone
 from domain.errors import InvalidInput
 from domain.loyalty.models import LoyaltyAccount
+from domain.privacy.access import clear_condition
+from domain.privacy.masking import PiiClass, identifier_class
 from domain.privacy.models import CurrentConsent
+from domain.privacy.roles import Role
 from domain.scoring.models import CustomerScore
 from domain.service.models import Ticket
 
@@ -146,18 +149,24 @@ def _search_keys(term: str, default_region: str) -> list[tuple[str, str]]:
     return keys
 
 
-def _search(term: str, default_region: str) -> ColumnElement[bool]:
-    name_match = func.lower(customers.c.display_name).contains(term.lower(), autoescape=True)
-    keys = _search_keys(term, default_region)
-    if not keys:
-        return name_match
-    identifier_match = exists(
-        select(1).where(
-            _identifiers.c.customer_id == customers.c.id,
-            or_(*(and_(_identifiers.c.kind == kind, _identifiers.c.value == value) for kind, value in keys)),
-        )
+def _search(term: str, default_region: str, role: Role) -> ColumnElement[bool]:
+    """The name contains the term, or an identifier equals it; each only for customers whose value
+    of that class `role` reads in clear (`clear_condition`: no search unmasks)."""
+    name_match = and_(
+        func.lower(customers.c.display_name).contains(term.lower(), autoescape=True),
+        clear_condition(PiiClass.NAME, role),
     )
-    return or_(identifier_match, name_match)
+    matches = [name_match]
+    for kind, value in _search_keys(term, default_region):
+        has_it = exists(
+            select(1).where(
+                _identifiers.c.customer_id == customers.c.id,
+                _identifiers.c.kind == kind,
+                _identifiers.c.value == value,
+            )
+        )
+        matches.append(and_(has_it, clear_condition(identifier_class(kind), role)))
+    return or_(*matches)
 
 
 def _scores_match(spec: CustomerFilterSpec) -> ColumnElement[bool] | None:
@@ -183,8 +192,13 @@ def _tier(code: str) -> ColumnElement[bool]:
     return in_tier
 
 
-def filter_conditions(spec: CustomerFilterSpec, *, default_region: str, now: dt.datetime) -> list[ColumnElement[bool]]:
-    """SQL conditions over `customers` (AND them together) selecting the customers `spec` matches.
+def filter_conditions(
+    spec: CustomerFilterSpec, *, role: Role, default_region: str, now: dt.datetime
+) -> list[ColumnElement[bool]]:
+    """SQL conditions over `customers` (AND them together) selecting the customers `spec` matches
+    for a caller of `role`: a field that tests a personal value matches only through values that
+    role reads in clear. Visibility (`domain.privacy.access.visible_conditions`) is ANDed by the
+    caller.
 
     `now` is the time relative conditions are evaluated at; no field needs it today, it is taken
     so callers (live lists, segment evaluation, jobs) already pass one clock.
@@ -193,7 +207,7 @@ def filter_conditions(spec: CustomerFilterSpec, *, default_region: str, now: dt.
     conditions: list[ColumnElement[bool]] = []
     term = (spec.search or "").strip()
     if term:
-        conditions.append(_search(term, default_region))
+        conditions.append(_search(term, default_region, role))
     if spec.channel is not None:
         conditions.append(
             exists(select(1).where(_profiles.c.customer_id == customers.c.id, _profiles.c.channel == spec.channel))

@@ -35,6 +35,7 @@ from domain.customers.resolution import attach_to_customer, current_customer
 from domain.customers.survivorship import refresh_customer_fields
 from domain.db import RetryTransaction
 from domain.errors import Conflict, DomainError, InvalidInput
+from domain.privacy.access import OPERATOR, Writer
 from domain.privacy.consents import new_decisions, record_consents
 from domain.privacy.models import SuppressedProfileKey
 
@@ -118,10 +119,12 @@ class IngestResult:
     profile_id: int
     outcome: Outcome
     errors: list[DomainError] = field(default_factory=list)
+    new_profile: bool = False  # the (channel, externalId) was not known before
 
     @property
     def created(self) -> bool:
-        return self.outcome is Outcome.CREATED
+        """The profile was new, whether it became a customer of its own or joined one."""
+        return self.new_profile or self.outcome is Outcome.CREATED
 
     @property
     def merged(self) -> bool:
@@ -232,11 +235,13 @@ def matching_keys(values: dict[str, Any], key: str, rules: IdentityRules) -> set
 
 
 async def ingest_profile(
-    conn: AsyncConnection, data: ProfileData, rules: IdentityRules = DEFAULT_RULES
+    conn: AsyncConnection, data: ProfileData, rules: IdentityRules = DEFAULT_RULES, writer: Writer = OPERATOR
 ) -> IngestResult:
+    """Ingest one profile as `writer` (a PARTNER's data merges and grants less: see
+    `attach_to_customer` and `domain.privacy.access.Writer`)."""
     prepared = prepare_profile(data, rules)
     await lock_keys(conn, prepared.lock_keys())
-    return await write_profile(conn, prepared, rules)
+    return await write_profile(conn, prepared, rules, writer)
 
 
 async def check_not_suppressed(conn: AsyncConnection, channel: str, external_id: str) -> None:
@@ -263,7 +268,9 @@ def profile_changes(existing: Any, p: PreparedProfile) -> dict[str, Any]:
     return changes
 
 
-async def write_profile(conn: AsyncConnection, p: PreparedProfile, rules: IdentityRules) -> IngestResult:
+async def write_profile(
+    conn: AsyncConnection, p: PreparedProfile, rules: IdentityRules, writer: Writer = OPERATOR
+) -> IngestResult:
     """Insert or update the profile, sync its identifiers, match and merge, record consents."""
     await check_not_suppressed(conn, p.channel, p.external_id)
     existing = (
@@ -303,22 +310,35 @@ async def write_profile(conn: AsyncConnection, p: PreparedProfile, rules: Identi
     survivor, merged = customer_id, False
     if outcome is not Outcome.UNCHANGED or keys_changed:
         survivor, merged = await attach_to_customer(
-            conn, profile_id=profile_id, customer_id=customer_id, created=outcome is Outcome.CREATED
+            conn,
+            profile_id=profile_id,
+            customer_id=customer_id,
+            created=outcome is Outcome.CREATED,
+            untrusted=writer.untrusted,
         )
     decisions = await new_decisions(
         conn, profile_id=profile_id, decisions=p.consents, at=p.seen_at, explicit_time=p.explicit_seen_at
     )
     if decisions:
         await record_consents(
-            conn, customer_id=survivor, decisions=decisions, source=p.key, at=p.seen_at, profile_id=profile_id
+            conn,
+            customer_id=survivor,
+            decisions=decisions,
+            source=p.key,
+            at=p.seen_at,
+            trusted=writer.trusts_consent(p.channel),
+            profile_id=profile_id,
         )
         if outcome is Outcome.UNCHANGED:
             outcome = Outcome.UPDATED
     if outcome is not Outcome.UNCHANGED or merged:
         await refresh_customer_fields(conn, survivor, rules.blocked)
+    new_profile = outcome is Outcome.CREATED
     if merged:
         outcome = Outcome.MERGED
-    return IngestResult(customer_id=survivor, profile_id=profile_id, outcome=outcome, errors=list(p.errors))
+    return IngestResult(
+        customer_id=survivor, profile_id=profile_id, outcome=outcome, errors=list(p.errors), new_profile=new_profile
+    )
 
 
 async def sync_identifiers(

@@ -9,6 +9,9 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from domain.base import key_in, table_of
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier, MergeEvent
 from domain.paging import by_ids
+from domain.privacy.access import clear_condition
+from domain.privacy.masking import identifier_class
+from domain.privacy.roles import Role
 
 customers = table_of(Customer)
 profiles = table_of(ChannelProfile)
@@ -44,8 +47,18 @@ MERGE_EVENTS_BY_CUSTOMER_IDS = (
 )
 
 
-def customer_ids_by_identifier(kind: str, value: str) -> Select[tuple[int]]:
-    return select(identifiers.c.customer_id).where(identifiers.c.kind == kind, identifiers.c.value == value).limit(1)
+def customer_ids_by_identifier(kind: str, value: str, role: Role) -> Select[tuple[int]]:
+    """The customer holding the identifier, when `role` reads that value of it in clear (and may
+    see it): a lookup must not find what the caller could not read."""
+    return (
+        select(identifiers.c.customer_id)
+        .where(
+            identifiers.c.kind == kind,
+            identifiers.c.value == value,
+            clear_condition(identifier_class(kind), role, identifiers.c.customer_id),
+        )
+        .limit(1)
+    )
 
 
 def customer_page(

@@ -57,6 +57,8 @@ DROP_ON_MERGE: tuple[Table, ...] = tuple(table_of(m) for m in (CurrentConsent, C
 MATCH_ORDER = ("MEMBER_CARD", "PHONE", "EMAIL", "EXTERNAL_ID")
 # A merge that would give one customer more distinct values than this is not done.
 MERGE_LIMITS = {"EMAIL": 5, "PHONE": 5, "MEMBER_CARD": 2}
+# The MERGE_BLOCKED rule of a partner's profile that pointed at several customers.
+UNTRUSTED_SOURCE = "UNTRUSTED_SOURCE"
 
 
 async def current_customer(conn: AsyncConnection, profile_id: int) -> int | None:
@@ -137,12 +139,17 @@ async def blocking_rule(conn: AsyncConnection, customer_ids: Sequence[int]) -> s
 
 
 async def attach_to_customer(
-    conn: AsyncConnection, *, profile_id: int, customer_id: int, created: bool
+    conn: AsyncConnection, *, profile_id: int, customer_id: int, created: bool, untrusted: bool = False
 ) -> tuple[int, bool]:
     """Merge the profile's customer with every customer sharing an identifier (transitively:
     each customer is already closed under matching), into the oldest; when that would break a
     merge limit or an unmerge, join only the strongest match that may be joined and record
     MERGE_BLOCKED.
+
+    `untrusted` (a PARTNER's profile): its identifiers never merge two existing customers. When
+    they point at two or more (the profile's own customer counts when it holds other profiles),
+    the profile joins its strongest match only, or stays where it is when its own customer
+    counts, and the rest is MERGE_BLOCKED with rule `UNTRUSTED_SOURCE` for staff to decide.
     Returns (the profile's customer id now, whether anything merged)."""
     matches = await matching_customers(conn, profile_id)
     await lock_customers(conn, [customer_id, *matches])
@@ -161,6 +168,12 @@ async def attach_to_customer(
     silent = [customer_id] if created else []
     if created:  # a customer made for this very profile is never "the oldest" of those matched
         age[customer_id] = (dt.datetime.max.replace(tzinfo=dt.UTC), customer_id)
+    if untrusted:
+        own_counts = not created and await holds_other_profiles(conn, customer_id, profile_id)
+        if own_counts or len(matches) > 1:
+            return await _join_strongest(
+                conn, profile_id, customer_id, matches, age, silent, rule=UNTRUSTED_SOURCE, may_join=not own_counts
+            )
     everyone = sorted(age, key=age.__getitem__)
     blocked_by = await blocking_rule(conn, everyone)
     if blocked_by is None:
@@ -174,10 +187,32 @@ async def attach_to_customer(
             silent=silent,
         )
         return everyone[0], True
-    # Not one person: join the strongest match that may be joined, if any.
+    return await _join_strongest(conn, profile_id, customer_id, matches, age, silent, rule=blocked_by)
+
+
+async def holds_other_profiles(conn: AsyncConnection, customer_id: int, profile_id: int) -> bool:
+    found = await conn.execute(
+        select(profiles.c.id).where(profiles.c.customer_id == customer_id, profiles.c.id != profile_id).limit(1)
+    )
+    return found.first() is not None
+
+
+async def _join_strongest(
+    conn: AsyncConnection,
+    profile_id: int,
+    customer_id: int,
+    matches: dict[int, set[str]],
+    age: dict[int, tuple[dt.datetime, int]],
+    silent: list[int],
+    *,
+    rule: str,
+    may_join: bool = True,
+) -> tuple[int, bool]:
+    """Not one person (or not ours to decide): join the strongest match that may be joined, if
+    any (and `may_join`), and record MERGE_BLOCKED with `rule` on every customer kept apart."""
     candidates = sorted(matches, key=lambda c: (MATCH_ORDER.index(strongest(matches[c])), age[c]))
     joined = None
-    for candidate in candidates:
+    for candidate in candidates if may_join else []:
         if await blocking_rule(conn, [customer_id, candidate]) is None:
             joined = candidate
             break
@@ -202,7 +237,7 @@ async def attach_to_customer(
                 "customer_id": c,
                 "at": now,
                 "kind": "MERGE_BLOCKED",
-                "rule": blocked_by,
+                "rule": rule,
                 "profile_ids": [profile_id],
                 "details": {"keptApart": [final, *apart]},
             }

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain import limits
 from domain.base import table_of, utcnow
-from domain.customers.survivors import survivor_id
 from domain.errors import InvalidInput
 from domain.feedback.models import Feedback
 from domain.orders.models import Order
+from domain.privacy.access import customer_for_write
+from domain.privacy.roles import Role
 from domain.service.models import Ticket
 
 SCORE_RANGES = {"CSAT": (1, 10), "NPS": (0, 10), "REVIEW": (1, 5)}
@@ -51,14 +52,17 @@ async def _check_owner(conn: AsyncConnection, table: Any, pk: int, customer_id: 
         raise InvalidInput(f"the {field} does not belong to this customer", field=["input", field])
 
 
-async def submit_feedback(conn: AsyncConnection, data: FeedbackData, *, now: dt.datetime | None = None) -> Row[Any]:
+async def submit_feedback(
+    conn: AsyncConnection, data: FeedbackData, *, role: Role, now: dt.datetime | None = None
+) -> Row[Any]:
+    """Record feedback as a caller of `role`: NOT_FOUND for a customer it cannot see."""
     now = now or utcnow()
     check_score(data.kind, data.score)
     comment = limits.optional_text(data.comment, ["input", "comment"], max_length=MAX_COMMENT)
     submitted_at = limits.moment(data.submitted_at or now, ["input", "submittedAt"])
     if submitted_at > now + CLOCK_SKEW:
         raise InvalidInput("a time in the future cannot be recorded", field=["input", "submittedAt"])
-    customer_id = await survivor_id(conn, data.customer_id, field=["input", "customerId"])
+    customer_id = (await customer_for_write(conn, data.customer_id, role, field=["input", "customerId"])).id
     # Orders and tickets follow merges, so a linked row of the same person carries the survivor id.
     if data.order_id is not None:
         await _check_owner(conn, _orders, data.order_id, customer_id, "orderId")

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain import limits
 from domain.base import utcnow
 from domain.customers.filters import DEFAULT_TIER
-from domain.customers.survivors import survivor_id
 from domain.errors import InsufficientPoints, InvalidInput
 from domain.loyalty.queries import accounts, ledger, unexpired_earnings
+from domain.privacy.access import customer_for_write
+from domain.privacy.roles import Role
 
 
 def consume_fifo(available: list[tuple[int, int]], points: int) -> list[tuple[int, int]]:
@@ -47,14 +48,15 @@ async def lock_account(conn: AsyncConnection, customer_id: int, now: dt.datetime
 
 
 async def redeem_points(
-    conn: AsyncConnection, customer_id: int, points: int, reason: str, *, now: dt.datetime | None = None
+    conn: AsyncConnection, customer_id: int, points: int, reason: str, *, role: Role, now: dt.datetime | None = None
 ) -> int:
-    """Spend `points`; writes one negative ledger entry and returns the survivor's customer id."""
+    """Spend `points` as a caller of `role` (NOT_FOUND for a customer it cannot see); writes one
+    negative ledger entry and returns the survivor's customer id."""
     now = now or utcnow()
     if points <= 0:
         raise InvalidInput("points must be positive", field=["points"])
     reason = limits.text(reason, ["reason"], max_length=limits.width(ledger.c.reason), required=True)
-    customer_id = await survivor_id(conn, customer_id, field=["customerId"])
+    customer_id = (await customer_for_write(conn, customer_id, role, field=["customerId"])).id
     await lock_account(conn, customer_id, now)
     available = [(int(r.id), int(r.remaining)) for r in await conn.execute(unexpired_earnings(customer_id, now))]
     if sum(remaining for _, remaining in available) < points:

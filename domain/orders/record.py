@@ -21,6 +21,7 @@ from domain.errors import InvalidInput
 from domain.loyalty.earn import earn_for_order
 from domain.orders.models import Order, OrderLine
 from domain.orders.stats import refresh_order_stats
+from domain.privacy.access import OPERATOR, Writer
 from domain.scoring.requests import request_customer_refresh
 
 orders = table_of(Order)
@@ -95,14 +96,16 @@ def validate(data: OrderData) -> OrderData:
         external_id=external_id,
         customer_external_id=buyer,
         store_code=store_code,
-        currency=data.currency,
+        currency=data.currency.upper(),
         lines=tuple(_line(line, ["input", "lines", str(i)]) for i, line in enumerate(data.lines)),
     )
     limits.total_cents(checked.total_cents, ["input", "lines"])
     return checked
 
 
-async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES) -> RecordResult:
+async def record_order(
+    conn: AsyncConnection, data: OrderData, rules: IdentityRules = DEFAULT_RULES, writer: Writer = OPERATOR
+) -> RecordResult:
     data = validate(data)
     external_id, buyer_id = data.external_id, data.customer_external_id
     await lock_keys(
@@ -126,7 +129,7 @@ async def record_order(conn: AsyncConnection, data: OrderData, rules: IdentityRu
     ).first()
     if buyer is None:
         ingested = await ingest_profile(
-            conn, ProfileData(channel=data.channel, external_id=buyer_id, seen_at=data.placed_at), rules
+            conn, ProfileData(channel=data.channel, external_id=buyer_id, seen_at=data.placed_at), rules, writer
         )
         profile_id, customer_id = ingested.profile_id, ingested.customer_id
     else:

@@ -10,15 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain import limits
 from domain.base import table_of
-from domain.customers.models import Customer, CustomerRedirect
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput
+from domain.privacy.access import Writer, customer_for_write
 from domain.privacy.models import ConsentRecord, CurrentConsent
+from domain.privacy.roles import Role
 
 PURPOSES = ("MARKETING", "ANALYTICS", "PERSONALIZATION", "THIRD_PARTY_SHARING")
 _history = table_of(ConsentRecord)
 _current = table_of(CurrentConsent)
-_customers = table_of(Customer)
-_redirects = table_of(CustomerRedirect)
 
 
 async def record_consent(
@@ -29,11 +28,18 @@ async def record_consent(
     granted: bool,
     source: str,
     at: dt.datetime,
+    trusted: bool,
     profile_id: int | None = None,
 ) -> None:
     """Append a decision and recompute the current one for that purpose."""
     await record_consents(
-        conn, customer_id=customer_id, decisions=[(purpose, granted)], source=source, at=at, profile_id=profile_id
+        conn,
+        customer_id=customer_id,
+        decisions=[(purpose, granted)],
+        source=source,
+        at=at,
+        trusted=trusted,
+        profile_id=profile_id,
     )
 
 
@@ -44,9 +50,11 @@ async def record_consents(
     decisions: Sequence[tuple[str, bool]],
     source: str,
     at: dt.datetime,
+    trusted: bool,
     profile_id: int | None = None,
 ) -> None:
-    """Append several decisions taken at one time and recompute the current ones."""
+    """Append several decisions taken at one time and recompute the current ones. `trusted`:
+    recorded by a writer whose THIRD_PARTY_SHARING grant counts (`access.Writer.trusts_consent`)."""
     if not decisions:
         return
     await conn.execute(
@@ -59,6 +67,7 @@ async def record_consents(
                 "granted": granted,
                 "source": source,
                 "recorded_at": at,
+                "trusted": trusted,
             }
             for purpose, granted in decisions
         ],
@@ -109,6 +118,7 @@ async def rebuild_current_consents(
             _history.c.granted,
             _history.c.source,
             _history.c.recorded_at,
+            _history.c.trusted,
             func.row_number()
             .over(partition_by=_history.c.purpose, order_by=(_history.c.recorded_at.desc(), _history.c.id.desc()))
             .label("rn"),
@@ -128,6 +138,7 @@ async def rebuild_current_consents(
                     "granted": r.granted,
                     "source": r.source,
                     "updated_at": r.recorded_at,
+                    "trusted": r.trusted,
                 }
                 for r in rows
             ],
@@ -135,7 +146,14 @@ async def rebuild_current_consents(
 
 
 async def set_consent(
-    conn: AsyncConnection, *, customer_id: int, purpose: str, granted: bool, source: str, at: dt.datetime
+    conn: AsyncConnection,
+    *,
+    customer_id: int,
+    purpose: str,
+    granted: bool,
+    source: str,
+    at: dt.datetime,
+    role: Role,
 ) -> int:
     """A staff decision for one purpose (`setConsent`); a merged-away id records on its survivor.
 
@@ -144,13 +162,16 @@ async def set_consent(
     source = limits.text(source, ["source"], max_length=limits.width(_history.c.source), required=True)
     if purpose not in PURPOSES:
         raise InvalidInput("unknown purpose", field=["purpose"])
-    survivor = (
-        await conn.execute(select(_redirects.c.customer_id).where(_redirects.c.from_id == customer_id))
-    ).scalar_one_or_none() or customer_id
-    row = (await conn.execute(select(_customers.c.erased_at).where(_customers.c.id == survivor))).first()
-    if row is None:
-        raise NotFound("no such customer", field=["customerId"])
+    row = await customer_for_write(conn, customer_id, role, field=["customerId"])
     if granted and row.erased_at is not None:
         raise Conflict("this customer was erased on request; consents cannot be granted", field=["granted"])
-    await record_consent(conn, customer_id=survivor, purpose=purpose, granted=granted, source=source, at=at)
-    return survivor
+    await record_consent(
+        conn,
+        customer_id=row.id,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        at=at,
+        trusted=Writer(role).trusts_consent(None),
+    )
+    return int(row.id)

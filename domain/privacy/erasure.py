@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.base import table_of, utcnow
 from domain.customers.models import ChannelProfile, Customer, CustomerRedirect, Identifier
-from domain.errors import NotFound
 from domain.jobs.models import Job
+from domain.privacy.access import customer_for_write
 from domain.privacy.consents import PURPOSES, record_consents
 from domain.privacy.models import CurrentConsent, SuppressedProfileKey
+from domain.privacy.roles import Role
 
 ERASURE_JOB = "privacy.erasure"
 EXPORT_JOB = "privacy.export"
@@ -45,16 +46,7 @@ _jobs = table_of(Job)
 
 async def resolve_customer(conn: AsyncConnection, customer_id: int, *, lock: bool = False) -> Any:
     """The customer row for an id, following a merge redirect; NotFound when there is none."""
-    survivor = (
-        await conn.execute(select(_redirects.c.customer_id).where(_redirects.c.from_id == customer_id))
-    ).scalar_one_or_none() or customer_id
-    query = select(_customers).where(_customers.c.id == survivor)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound("no such customer", field=["customerId"])
-    return row
+    return await customer_for_write(conn, customer_id, Role.ADMIN, field=["customerId"], lock=lock)
 
 
 async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.datetime | None = None) -> dict[str, int]:
@@ -94,7 +86,7 @@ async def erase_customer(conn: AsyncConnection, customer_id: int, *, at: dt.date
         )
     }
     decisions = [(p, False) for p in PURPOSES if p not in withdrawn_already]
-    await record_consents(conn, customer_id=cid, decisions=decisions, source=SOURCE, at=at)
+    await record_consents(conn, customer_id=cid, decisions=decisions, source=SOURCE, at=at, trusted=True)
     await conn.execute(
         update(_customers)
         .where(_customers.c.id == cid)

@@ -28,6 +28,7 @@ from domain.customers.models import ChannelProfile, Identifier, MergeEvent
 from domain.feedback.models import Feedback
 from domain.loyalty.models import LoyaltyAccount, PointsEntry
 from domain.orders.models import Order, OrderLine
+from domain.privacy.access import policy_purposes
 from domain.privacy.audit import entries as audit_entries
 from domain.privacy.erasure import resolve_customer
 from domain.privacy.masking import PiiClass, Visibility, decide, identifier_class, mask
@@ -101,7 +102,7 @@ async def export_customer(
     customer = await resolve_customer(conn, customer_id)
     cid = int(customer.id)
     current = await _rows(conn, table_of(CurrentConsent), cid, "purpose")
-    view = _View(role, frozenset(r.purpose for r in current if r.granted))
+    view = _View(role, policy_purposes(current))
     profiles = await _rows(conn, table_of(ChannelProfile), cid, "first_seen_at", "id")
     by_id = {p.id: p for p in profiles}
 

@@ -38,7 +38,7 @@ class Visibility(enum.Enum):
 
 
 @dataclass(frozen=True)
-class _Rule:
+class Rule:
     """`if_granted` when the customer granted `purpose` (or no purpose is needed), else `otherwise`."""
 
     if_granted: Visibility
@@ -51,18 +51,18 @@ class _Rule:
         return self.otherwise
 
 
-_CLEAR = _Rule(Visibility.CLEAR, Visibility.CLEAR)
-_MASKED = _Rule(Visibility.MASKED, Visibility.MASKED)
-_HIDDEN = _Rule(Visibility.HIDDEN, Visibility.HIDDEN)
+_CLEAR = Rule(Visibility.CLEAR, Visibility.CLEAR)
+_MASKED = Rule(Visibility.MASKED, Visibility.MASKED)
+_HIDDEN = Rule(Visibility.HIDDEN, Visibility.HIDDEN)
 
 _CONTACT_RULES = {
     Role.ADMIN: _CLEAR,
     Role.SUPPORT_AGENT: _CLEAR,
-    Role.MARKETER: _Rule(Visibility.CLEAR, Visibility.MASKED, ConsentPurpose.MARKETING),
+    Role.MARKETER: Rule(Visibility.CLEAR, Visibility.MASKED, ConsentPurpose.MARKETING),
     Role.ANALYST: _MASKED,
     Role.PARTNER: _CLEAR,
 }
-_POLICY: dict[PiiClass, dict[Role, _Rule]] = {
+_POLICY: dict[PiiClass, dict[Role, Rule]] = {
     PiiClass.NAME: _CONTACT_RULES,
     PiiClass.EMAIL: _CONTACT_RULES,
     PiiClass.PHONE: _CONTACT_RULES,
@@ -70,7 +70,7 @@ _POLICY: dict[PiiClass, dict[Role, _Rule]] = {
     PiiClass.BIRTHDATE: {
         Role.ADMIN: _CLEAR,
         Role.SUPPORT_AGENT: _HIDDEN,
-        Role.MARKETER: _Rule(Visibility.CLEAR, Visibility.HIDDEN, ConsentPurpose.PERSONALIZATION),
+        Role.MARKETER: Rule(Visibility.CLEAR, Visibility.HIDDEN, ConsentPurpose.PERSONALIZATION),
         Role.ANALYST: _HIDDEN,
         Role.PARTNER: _HIDDEN,
     },
@@ -90,21 +90,46 @@ _PHONE_HEAD, _PHONE_TAIL, _PHONE_MIN_HIDDEN = 3, 4, 3
 _IDENTIFIER_TAIL = 4
 
 
-def partner_can_see(granted: frozenset[str]) -> bool:
-    """Whether a PARTNER caller may see this customer at all (it granted THIRD_PARTY_SHARING).
+# Roles that see a customer at all only while it grants a purpose; any other customer is absent
+# for them (null, left out of lists and counts). domain/privacy/access.py turns this into SQL.
+_SEEN_ONLY_WITH: dict[Role, ConsentPurpose] = {Role.PARTNER: ConsentPurpose.THIRD_PARTY_SHARING}
 
-    Customers it returns False for are absent for partners: null, left out of lists and counts.
-    """
-    return ConsentPurpose.THIRD_PARTY_SHARING in granted
+
+def consent_dependent(role: Role) -> bool:
+    """Whether what `role` sees of a customer depends on the customer's consents at all (read
+    from the table: a purpose in any of its cells, or to see the customer)."""
+    return role in _CONSENT_DEPENDENT
+
+
+def visibility_purpose(role: Role) -> ConsentPurpose | None:
+    """The purpose a customer must grant for `role` to see it at all (None: every customer)."""
+    return _SEEN_ONLY_WITH.get(role)
+
+
+def may_see(role: Role, granted: frozenset[str]) -> bool:
+    """Whether `role` may see a customer whose policy-granted purposes are `granted` at all."""
+    purpose = visibility_purpose(role)
+    return purpose is None or purpose in granted
+
+
+_CONSENT_DEPENDENT = frozenset(
+    role for role in Role if role in _SEEN_ONLY_WITH or any(cells[role].purpose for cells in _POLICY.values())
+)
+
+
+def rule(pii: PiiClass, role: Role) -> Rule:
+    """The policy's cell for (class, role): what lookups and filters turn into SQL."""
+    return _POLICY[pii][role]
 
 
 def decide(pii: PiiClass, role: Role, granted: frozenset[str]) -> Visibility:
-    """How `role` sees a value of class `pii` of a customer whose GRANTED purposes are `granted`.
+    """How `role` sees a value of class `pii` of a customer whose granted purposes (as the policy
+    counts them: `domain.privacy.access.policy_purposes`) are `granted`.
 
-    Callers filter partners' customers with `partner_can_see` first; should one slip through,
-    every value of it is HIDDEN here too.
+    Callers leave out customers the role may not see first; should one slip through, every value
+    of it is HIDDEN here too.
     """
-    if role is Role.PARTNER and not partner_can_see(granted):
+    if not may_see(role, granted):
         return Visibility.HIDDEN
     return _POLICY[pii][role].visibility(granted)
 

@@ -24,6 +24,9 @@ class ConsentRecord(Base):
     granted: Mapped[bool] = mapped_column()
     source: Mapped[str] = mapped_column(String(300))  # a channel key: CHANNEL:externalId
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Recorded by a staff caller or an ADMIN ingest of a first-party channel: only such a
+    # THIRD_PARTY_SHARING grant makes the customer visible to partners (domain/privacy/access.py).
+    trusted: Mapped[bool] = mapped_column()
 
 
 class CurrentConsent(Base):
@@ -39,6 +42,7 @@ class CurrentConsent(Base):
     granted: Mapped[bool] = mapped_column()
     source: Mapped[str] = mapped_column(String(300))  # a channel key: CHANNEL:externalId
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    trusted: Mapped[bool] = mapped_column()  # of the decision it copies
 
 
 class AuditEntry(Base):

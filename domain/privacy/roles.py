@@ -11,3 +11,7 @@ class Role(enum.Enum):
     MARKETER = "MARKETER"
     ANALYST = "ANALYST"
     PARTNER = "PARTNER"
+
+
+# The retailer's own people; PARTNER callers are outside systems (POS, marketplaces, marketing tools).
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPPORT_AGENT, Role.MARKETER, Role.ANALYST})

@@ -17,6 +17,7 @@ from domain.base import key_in, table_of
 from domain.customers.filters import CustomerFilterSpec, customers, filter_conditions
 from domain.errors import DomainError
 from domain.paging import by_ids
+from domain.privacy.roles import Role
 from domain.segments.models import Segment
 
 log = structlog.get_logger("c360.segments")
@@ -39,13 +40,14 @@ def specs_of(rows: Sequence[Any]) -> list[tuple[int, CustomerFilterSpec]]:
 
 
 def memberships(
-    specs: Sequence[tuple[int, CustomerFilterSpec]], *, default_region: str, now: dt.datetime
+    specs: Sequence[tuple[int, CustomerFilterSpec]], *, role: Role, default_region: str, now: dt.datetime
 ) -> list[Select[tuple[int, int]] | CompoundSelect[tuple[int, int]]]:
     """Statements answering `(segment_id, customer_id)` for the customers in the list
-    `:ids` that each segment matches now: one statement per `MAX_UNION` segments."""
+    `:ids` that each segment matches now, as a caller of `role` evaluates it: one statement per
+    `MAX_UNION` segments."""
     selects = [
         select(literal(segment_id).label("segment_id"), customers.c.id.label("customer_id")).where(
-            key_in(customers.c.id, "ids"), *filter_conditions(spec, default_region=default_region, now=now)
+            key_in(customers.c.id, "ids"), *filter_conditions(spec, role=role, default_region=default_region, now=now)
         )
         for segment_id, spec in specs
     ]

@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain import limits
 from domain.base import table_of, utcnow
-from domain.customers.survivors import survivor_id
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.loyalty.models import LoyaltyAccount
+from domain.privacy.access import customer_for_write
+from domain.privacy.roles import Role
 from domain.scoring.models import CustomerScore
 from domain.service import queries as sql
 from domain.service.sla import SlaPolicy, due_times, escalate, may_move
@@ -50,12 +51,15 @@ async def load_policies(conn: AsyncConnection) -> list[SlaPolicy]:
     return [SlaPolicy(**row._mapping) for row in await conn.execute(sql.policies())]
 
 
-async def open_ticket(conn: AsyncConnection, data: TicketData, *, now: dt.datetime | None = None) -> Row[Any]:
+async def open_ticket(
+    conn: AsyncConnection, data: TicketData, *, role: Role, now: dt.datetime | None = None
+) -> Row[Any]:
+    """Open a ticket as a caller of `role`: NOT_FOUND for a customer it cannot see."""
     now = now or utcnow()
     subject = limits.text(data.subject, ["input", "subject"], max_length=limits.width(tickets.c.subject), required=True)
     opened_at = data.opened_at or now
     _check_time(opened_at, now, ["input", "openedAt"])
-    customer_id = await survivor_id(conn, data.customer_id, field=["input", "customerId"])
+    customer_id = (await customer_for_write(conn, data.customer_id, role, field=["input", "customerId"])).id
     value_tier = (await conn.execute(select(_scores.c.value_tier).where(_scores.c.customer_id == customer_id))).scalar()
     tier_code = (
         await conn.execute(select(_accounts.c.tier_code).where(_accounts.c.customer_id == customer_id))

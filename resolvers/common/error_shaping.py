@@ -4,6 +4,7 @@ readable. The full error goes to the log with the request id, never to the calle
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import structlog
@@ -13,11 +14,28 @@ from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError
 from resolvers.common.input_paths import input_error
+from resolvers.execution.documents import sees_schema
 
 log = structlog.get_logger("c360.graphql")
 
 
-def shape(error: GraphQLError, request_id: str, document: DocumentNode | None = None) -> GraphQLError:
+# graphql-core's hint after an unknown name: " Did you mean 'birthDate'?" (names hold no "?").
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+
+
+def shape(
+    error: GraphQLError, request_id: str, document: DocumentNode | None = None, *, suggestions: bool = True
+) -> GraphQLError:
+    """The error as the caller may see it; `suggestions` False (a partner): no "Did you mean"."""
+    shaped = _shape(error, request_id, document)
+    if suggestions or not _SUGGESTION.search(shaped.message):
+        return shaped
+    return GraphQLError(
+        _SUGGESTION.sub("", shaped.message), nodes=shaped.nodes, path=shaped.path, extensions=shaped.extensions
+    )
+
+
+def _shape(error: GraphQLError, request_id: str, document: DocumentNode | None) -> GraphQLError:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         refused = input_error(error, document)  # a value a variable or literal cannot take
@@ -56,6 +74,8 @@ class ErrorShaping(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            request_id = getattr(self.execution_context.context, "request_id", "-")
+            context = self.execution_context.context
+            request_id = getattr(context, "request_id", "-")
+            staff = sees_schema(context)
             document = self.execution_context.graphql_document
-            result.errors = [shape(e, request_id, document) for e in result.errors]
+            result.errors = [shape(e, request_id, document, suggestions=staff) for e in result.errors]

@@ -17,7 +17,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from domain.errors import DomainError
-from domain.privacy.roles import Role
+from domain.privacy.roles import STAFF_ROLES, Role
 from resolvers.common.errors import UserError, forbidden
 
 ALL = frozenset(Role)
@@ -28,7 +28,7 @@ SEGMENTS = frozenset({Role.ADMIN, Role.MARKETER, Role.ANALYST})
 REFRESH_SCORES = frozenset({Role.ADMIN, Role.ANALYST})
 ERASURE = AUDIT_LOG = frozenset({Role.ADMIN})
 EXPORT = frozenset({Role.ADMIN, Role.SUPPORT_AGENT})
-STAFF = frozenset({Role.ADMIN, Role.SUPPORT_AGENT, Role.MARKETER, Role.ANALYST})
+STAFF = STAFF_ROLES
 
 
 def _payload_class(field: Any) -> type[Any]:

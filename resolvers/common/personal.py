@@ -27,15 +27,12 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryOptional
 
-from domain.privacy.masking import PiiClass, Visibility, decide, mask
-from domain.privacy.roles import Role
+from domain.privacy.masking import PiiClass, Visibility, consent_dependent, decide, mask
 from resolvers.privacy.dataloaders import GrantedPurposesByCustomerLoader
 
 if TYPE_CHECKING:
     from resolvers.context import Context
 
-# Roles whose view of a value depends on the customer's consents (see the contract's table).
-CONSENT_DEPENDENT = frozenset({Role.MARKETER, Role.PARTNER})
 _NO_CONSENT: frozenset[str] = frozenset()
 _OPAQUE = "****"  # a hidden value of a non-null field (never a PARTNER-visible customer's)
 
@@ -88,7 +85,7 @@ class PersonalField(FieldExtension):
         (this extension and the fast executor, resolvers/execution/)."""
         if value is None:
             return None
-        if ctx.caller.role in CONSENT_DEPENDENT:
+        if consent_dependent(ctx.caller.role):
             customer_id = source.customer_id
             known = ctx.loader(GrantedPurposesByCustomerLoader).known
             granted = _NO_CONSENT if customer_id is None else known.get(int(customer_id))

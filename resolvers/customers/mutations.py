@@ -6,6 +6,7 @@ import strawberry
 
 from domain.customers.ingest import IdentityRules, ingest_profile
 from domain.customers.merging import merge_customers, unmerge_profile
+from domain.privacy.access import Writer
 from resolvers.common import permissions as perm
 from resolvers.common.errors import UserError
 from resolvers.common.ids import decode_id
@@ -29,17 +30,20 @@ class CustomerMutations:
         perm.INGEST,
         "ingest profiles",
         "Idempotent by (channel, externalId). An invalid email, phone or member card is reported in "
-        "`errors` and left out; the rest of the profile is kept.",
+        "`errors` and left out; the rest of the profile is kept. When the profile belongs to a customer "
+        "the caller may not see, the answer is the profile only (`customer` null, `merged` false), as "
+        "for a new person.",
     )
     async def ingest_channel_profile(self, info: Info, input: ChannelProfileInput) -> IngestProfilePayload:
         ctx, data, rules = info.context, input.to_domain(), identity_rules(info.context)
-        result = await ctx.write(lambda conn: ingest_profile(conn, data, rules))
+        writer = Writer(ctx.caller.role)
+        result = await ctx.write(lambda conn: ingest_profile(conn, data, rules, writer))
         customer = await load_customer(ctx, result.customer_id)  # read after the commit
-        profile = await ctx.loader(ProfileByIdLoader).load(result.profile_id) if customer else None
+        profile = await ctx.loader(ProfileByIdLoader).load(result.profile_id)
         return IngestProfilePayload(
             customer=customer,
             profile=ChannelProfile(row=profile) if profile else None,
-            merged=result.merged,
+            merged=result.merged and customer is not None,
             created=result.created,
             errors=[UserError.from_domain(e) for e in result.errors],
         )

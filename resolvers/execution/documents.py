@@ -7,6 +7,10 @@ extensions are made per request, so it never hit: every request validated its do
 (~7 ms for the customer 360, bench/execution.py). `DocumentCache` keys both steps by the query
 text (a string, whose hash Python keeps), the parse options and the rule classes, which
 `limit_rules` makes once.
+
+Partners get no map of the schema: for a caller outside the staff roles, validation also refuses
+introspection (`__schema`, `__type`; `__typename` stays) and hides "Did you mean" suggestions
+(`ErrorShaping` strips those of execution-time errors too).
 """
 
 from __future__ import annotations
@@ -14,9 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from domain.privacy.roles import STAFF_ROLES
 
 V = TypeVar("V")
 
@@ -73,7 +81,25 @@ class DocumentCache(SchemaExtension):
         document = ctx.graphql_document
         if ctx.query is not None and document is not None and ctx.pre_execution_errors is None:
             schema = ctx.schema._schema
+            staff = sees_schema(ctx.context)
             rules = ctx.validation_rules
-            key = (schema, ctx.query, tuple(sorted(ctx.parse_options.items())), rules)
-            ctx.pre_execution_errors = _validations.get(key, lambda: validate_document(schema, document, rules))
+            key = (schema, ctx.query, tuple(sorted(ctx.parse_options.items())), rules, staff)
+            ctx.pre_execution_errors = _validations.get(key, lambda: validate_for(schema, document, rules, staff))
         yield
+
+
+def sees_schema(context: Any) -> bool:
+    """Whether the caller may introspect the schema and be told "Did you mean": staff only."""
+    caller = getattr(context, "caller", None)
+    return caller is not None and caller.role in STAFF_ROLES
+
+
+def validate_for(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...], staff: bool
+) -> list[GraphQLError]:
+    """strawberry's validation (its own two rules added), with introspection refused and
+    suggestions hidden for callers outside the staff roles."""
+    every = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+    if not staff:
+        every = (*every, NoSchemaIntrospectionCustomRule)
+    return validate(schema, document, every, hide_suggestions=not staff)

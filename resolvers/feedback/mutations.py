@@ -36,5 +36,5 @@ class FeedbackMutations:
             submitted_at=input.submitted_at,
         )
         async with info.context.transaction() as conn:
-            row = await submit_feedback(conn, data)
+            row = await submit_feedback(conn, data, role=info.context.caller.role)
         return FeedbackPayload(feedback=Feedback(row=row))

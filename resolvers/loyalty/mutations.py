@@ -27,7 +27,7 @@ class LoyaltyMutations:
     async def redeem_points(self, info: Info, customer_id: strawberry.ID, points: int, reason: str) -> PointsPayload:
         async with info.context.transaction() as conn:
             survivor = await redeem.redeem_points(
-                conn, decode_id(customer_id, "Customer", "customerId"), points, reason
+                conn, decode_id(customer_id, "Customer", "customerId"), points, reason, role=info.context.caller.role
             )
             account = await load_account(conn, survivor)
         return PointsPayload(account=account)

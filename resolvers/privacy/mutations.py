@@ -33,7 +33,13 @@ class PrivacyMutations:
         pk = decode_id(customer_id, "Customer", "customerId")
         async with ctx.transaction() as conn:
             survivor = await set_consent(
-                conn, customer_id=pk, purpose=purpose.value, granted=granted, source=source, at=utcnow()
+                conn,
+                customer_id=pk,
+                purpose=purpose.value,
+                granted=granted,
+                source=source,
+                at=utcnow(),
+                role=ctx.caller.role,
             )
         return CustomerPayload(customer=await load_customer(ctx, survivor))
 

@@ -44,7 +44,9 @@ class SegmentsByCustomerLoader(DataLoader[int, list[Row[Any]]]):
         if segments:
             specs = queries.specs_of(segments)
             settings = self.ctx.settings
-            for statement in queries.memberships(specs, default_region=settings.default_region, now=utcnow()):
+            for statement in queries.memberships(
+                specs, role=self.ctx.caller.role, default_region=settings.default_region, now=utcnow()
+            ):
                 for row in await self.ctx.rows(statement, {"ids": list(member_of)}):
                     member_of[row.customer_id].add(row.segment_id)
         return [[row for row in segments if row.id in member_of[key]] for key in keys]

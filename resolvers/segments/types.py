@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement
 from domain.base import utcnow
 from domain.customers import queries as customer_sql
 from domain.customers.filters import CustomerFilterSpec, filter_conditions
-from domain.privacy.visibility import visible_customer_conditions
+from domain.privacy.access import visible_conditions
 from resolvers.common.ids import encode_id
 from resolvers.common.node import Node
 from resolvers.context import Context
@@ -36,8 +36,8 @@ class Segment(Node):
     def conditions(self, ctx: Context) -> list[ColumnElement[bool]]:
         """The same conditions `customers(filter:)` would use for the saved filter."""
         spec = CustomerFilterSpec.from_dict(dict(self.row.filter or {}))
-        return visible_customer_conditions(ctx.caller.role) + filter_conditions(
-            spec, default_region=ctx.settings.default_region, now=utcnow()
+        return visible_conditions(ctx.caller.role) + filter_conditions(
+            spec, role=ctx.caller.role, default_region=ctx.settings.default_region, now=utcnow()
         )
 
     @strawberry.field(description="Customers in the segment now (the caller's visibility applies).")

@@ -36,7 +36,7 @@ class ServiceMutations:
             opened_at=input.opened_at,
         )
         async with info.context.transaction() as conn:
-            row = await open_ticket(conn, data)
+            row = await open_ticket(conn, data, role=info.context.caller.role)
         return TicketPayload(ticket=Ticket(row=row))
 
     @perm.guarded_mutation(perm.TICKETS, "respond to tickets")

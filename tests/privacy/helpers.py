@@ -47,6 +47,7 @@ async def ingest_known(engine, *, consents: tuple[tuple[str, bool], ...] = (), e
                 purpose=purpose,
                 granted=granted,
                 source="test",
+                trusted=True,
                 at=seen + dt.timedelta(seconds=n),
             )
     return customer_id

@@ -38,7 +38,13 @@ async def test_channel_keys_in_consent_sources_are_masked(engine, settings) -> N
 
     async with engine.begin() as conn:
         await record_consent(
-            conn, customer_id=result.customer_id, purpose="ANALYTICS", granted=True, source="call-center", at=utcnow()
+            conn,
+            customer_id=result.customer_id,
+            purpose="ANALYTICS",
+            granted=True,
+            source="call-center",
+            trusted=True,
+            at=utcnow(),
         )
     seen = {}
     for role in Role:

@@ -23,7 +23,7 @@ from domain.customers.ingest import AddressData, ProfileData, ingest_profile
 from domain.privacy.consents import record_consent
 from domain.privacy.masking import PiiClass, Visibility, decide
 from domain.privacy.roles import Role
-from resolvers.common.ids import encode_id
+from resolvers.common.ids import decode_any, encode_id
 from resolvers.schema import schema
 
 EXAMPLES = 60
@@ -115,7 +115,13 @@ async def _seed(engine) -> list[str]:
         async with engine.begin() as conn:
             for purpose in person["granted"]:
                 await record_consent(
-                    conn, customer_id=result.customer_id, purpose=purpose, granted=True, source="seed", at=seen
+                    conn,
+                    customer_id=result.customer_id,
+                    purpose=purpose,
+                    granted=True,
+                    source="seed",
+                    trusted=True,
+                    at=seen,
                 )
     return ids
 
@@ -168,3 +174,85 @@ async def test_generated_queries_never_show_what_the_policy_hides(engine, gql, c
     for line in lines:
         assert not [v for v in ALL_VALUES if v in line], line  # logs: never any value in clear
     assert shown > 0, f"none of the {len(generated)} responses reached personal data"
+
+
+LIST = "{ customers(first: 100) { totalCount edges { node { id } } } }"
+
+
+def _probes(person: dict[str, Any]) -> list[tuple[PiiClass, str, str]]:
+    """(class, identifier kind, value) for every identifier of the person a lookup could try."""
+    probes = [(PiiClass.EMAIL, "EMAIL", person["email"])]
+    if person["card"]:
+        probes.append((PiiClass.IDENTIFIER, "MEMBER_CARD", person["card"]))
+    for channel, external_id, phone in person["profiles"]:
+        probes += [(PiiClass.PHONE, "PHONE", phone), (PiiClass.IDENTIFIER, "EXTERNAL_ID", f"{channel}:{external_id}")]
+    return probes
+
+
+async def _oracle_answers(gql, role: Role, ids: list[str]) -> None:
+    """Every lookup and search of a seeded value finds its person exactly when `role` reads that
+    value of that person in clear (and may see the person at all)."""
+    lookup = "query($k: IdentifierKind!, $v: String!) { customerByIdentifier(kind: $k, value: $v) { id } }"
+    search = "query($s: String!) { customers(filter: {search: $s}, first: 100) { totalCount edges { node { id } } } }"
+    for person, gid in zip(PEOPLE, ids, strict=True):
+        granted = frozenset(person["granted"])
+        for pii, kind, value in _probes(person):
+            clear = decide(pii, role, granted) is Visibility.CLEAR
+            found = (await gql(lookup, {"k": kind, "v": value}, role=role))["customerByIdentifier"]
+            assert (found == {"id": gid}) is clear and (found is None) is not clear, (role, kind, found)
+            if kind != "EXTERNAL_ID":
+                hits = (await gql(search, {"s": value}, role=role))["customers"]
+                assert ({"node": {"id": gid}} in hits["edges"]) is clear, (role, kind, hits)
+        name_clear = decide(PiiClass.NAME, role, granted) is Visibility.CLEAR
+        for end in range(1, len(person["name"]) + 1):
+            hits = (await gql(search, {"s": person["name"][:end]}, role=role))["customers"]
+            assert ({"node": {"id": gid}} in hits["edges"]) is name_clear, (role, end, hits)
+            assert hits["totalCount"] == len(hits["edges"])
+
+
+def _people(ids: list[str]) -> list[str]:
+    """The seeded people's customer ids, in PEOPLE order (`_seed` also returns profile ids)."""
+    return list(dict.fromkeys(i for i in ids if decode_any(i)[0] == "Customer"))
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_lookups_and_search_find_only_through_clear_values(engine, gql, role: Role) -> None:
+    await _oracle_answers(gql, role, _people(await _seed(engine)))
+
+
+async def test_partner_writes_never_widen_what_partners_find(engine, gql) -> None:
+    """The attacks of a partner that knows the seeded people's identifiers: a MARKETPLACE profile
+    per identifier, then one with all of them, then the same granting THIRD_PARTY_SHARING. The
+    profiles join who they match (a sale is never lost), but every lookup and search answers what
+    it answered before, and the grants make nobody visible (a partner's decision never counts for
+    visibility; being the latest, it even hides the one person who shared)."""
+    ids = _people(await _seed(engine))
+    ingest = """mutation($input: ChannelProfileInput!) { ingestChannelProfile(input: $input) {
+      customer { id } merged errors { code } } }"""
+    shares = [{"purpose": "THIRD_PARTY_SHARING", "granted": True}]
+    every: dict[str, str] = {}
+    attacks: list[tuple[dict[str, Any], bool]] = []
+    for n, person in enumerate(PEOPLE):
+        for _pii, kind, value in _probes(person):
+            if kind in ("EMAIL", "PHONE"):
+                if (kind, n) in (("EMAIL", 0), ("PHONE", 1)):  # two people's identifiers in one profile
+                    every[kind.lower()] = value
+                profile = {"channel": "MARKETPLACE", "externalId": f"probe-{n}-{kind}", kind.lower(): value}
+                attacks.append((profile, "THIRD_PARTY_SHARING" in person["granted"]))
+    for profile, visible in attacks:
+        answer = (await gql(ingest, {"input": profile}, role=Role.PARTNER))["ingestChannelProfile"]
+        assert (answer["customer"] is not None) is visible and answer["merged"] is visible, answer
+    await _oracle_answers(gql, Role.PARTNER, ids)
+    # Two people's identifiers in one profile: it joins its strongest match only, merges nobody.
+    await gql(ingest, {"input": {"channel": "MARKETPLACE", "externalId": "probe-all", **every}}, role=Role.PARTNER)
+    staff = (await gql("{ customers { totalCount } }", role=Role.ADMIN))["customers"]["totalCount"]
+    assert staff == len(PEOPLE)  # each probe joined the one person it matched; nobody merged
+    visible_ids = {e["node"]["id"] for e in (await gql(LIST, role=Role.PARTNER))["customers"]["edges"]}
+    assert visible_ids == {gid for gid, p in zip(ids, PEOPLE, strict=True) if "THIRD_PARTY_SHARING" in p["granted"]}
+
+    for profile, _visible in attacks:
+        granting = {**profile, "consents": shares}
+        answer = (await gql(ingest, {"input": granting}, role=Role.PARTNER))["ingestChannelProfile"]
+        assert answer["customer"] is None and answer["merged"] is False, answer
+    listing = (await gql("{ customers { totalCount } }", role=Role.PARTNER))["customers"]
+    assert listing["totalCount"] == 0

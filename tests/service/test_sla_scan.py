@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from domain.privacy.roles import Role
 from domain.service.queries import tickets
 from domain.service.tickets import TicketData, open_ticket, respond_to_ticket
 from jobs.sla_scan import run_sla_scan
@@ -22,11 +23,13 @@ async def test_scan_marks_breached_and_at_risk_once(engine) -> None:
     cid = await create_customer(engine)
     async with engine.begin() as conn:
         data = TicketData(customer_id=cid, category="SERVICE", priority="NORMAL", channel="WEB", subject="s")
-        overdue = (await open_ticket(conn, data, now=minutes(0))).id  # response due at +120
-        risky = (await open_ticket(conn, data, now=minutes(20))).id  # response due at +140, 25% left from +110
-        answered = (await open_ticket(conn, data, now=minutes(20))).id
+        overdue = (await open_ticket(conn, data, role=Role.ADMIN, now=minutes(0))).id  # response due at +120
+        risky = (
+            await open_ticket(conn, data, role=Role.ADMIN, now=minutes(20))
+        ).id  # response due at +140, 25% left from +110
+        answered = (await open_ticket(conn, data, role=Role.ADMIN, now=minutes(20))).id
         await respond_to_ticket(conn, answered, at=minutes(21), now=minutes(21))
-        calm = (await open_ticket(conn, data, now=minutes(100))).id
+        calm = (await open_ticket(conn, data, role=Role.ADMIN, now=minutes(100))).id
 
     assert await run_sla_scan(engine, minutes(121)) == {"breached": 1, "atRisk": 1}
     assert await run_sla_scan(engine, minutes(121)) == {"breached": 0, "atRisk": 0}

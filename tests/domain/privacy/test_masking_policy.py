@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.privacy.masking import PiiClass, Visibility, apply, decide, partner_can_see
+from domain.privacy.masking import PiiClass, Visibility, apply, decide, may_see
 from domain.privacy.purposes import ConsentPurpose
 from domain.privacy.roles import Role
 
@@ -116,8 +116,9 @@ def test_analytics_consent_alone_unmasks_nothing():
         ("all", True),
     ],
 )
-def test_partner_can_see(state, visible):
-    assert partner_can_see(CONSENT_STATES[state]) is visible
+def test_partner_sees_only_sharing_customers(state, visible):
+    assert may_see(Role.PARTNER, CONSENT_STATES[state]) is visible
+    assert may_see(Role.ANALYST, CONSENT_STATES[state])
 
 
 def test_withdrawal_applies_to_the_next_decision():

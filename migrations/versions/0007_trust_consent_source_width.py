@@ -1,7 +1,7 @@
 """consent_history.source and consents.source hold a whole channel key (CHANNEL:externalId)
 
-Revision ID: 0006_trust_consent_source_width
-Revises: 0005_insights_rollup
+Revision ID: 0007_trust_consent_source_width
+Revises: 0006_trust_consent_trust
 Create Date: 2026-12-04
 
 A consent captured by a channel records the profile's key as its source: up to 20 characters
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_trust_consent_source_width"
-down_revision: str | None = "0005_insights_rollup"
+revision: str = "0007_trust_consent_source_width"
+down_revision: str | None = "0006_trust_consent_trust"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
