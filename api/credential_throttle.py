@@ -110,7 +110,9 @@ class RedisFailures:
         key = self._key(client)
         try:
             async with self._redis().pipeline(transaction=True) as pipe:
-                await pipe.set(key, 0, ex=self.window_seconds, nx=True).incr(key).execute()
+                *_, ttl = await pipe.set(key, 0, ex=self.window_seconds, nx=True).incr(key).ttl(key).execute()
+            if ttl < 0:  # a counter without expiry would block the address for good
+                await self._redis().expire(key, self.window_seconds)
         except (RedisError, OSError) as error:
             log.warning("credential_throttle_redis_unreachable", error_type=type(error).__name__)
             await self.fallback.record(engine, client, now)

@@ -95,7 +95,7 @@ def validate(data: OrderData) -> OrderData:
         external_id=external_id,
         customer_external_id=buyer,
         store_code=store_code,
-        currency=data.currency,
+        currency=data.currency.upper(),
         lines=tuple(_line(line, ["input", "lines", str(i)]) for i, line in enumerate(data.lines)),
     )
     limits.total_cents(checked.total_cents, ["input", "lines"])

@@ -1,6 +1,6 @@
 """consent_history.source and consents.source hold a whole channel key (CHANNEL:externalId)
 
-Revision ID: 0006_trust_consent_source_width
+Revision ID: 0007_trust_consent_source_width
 Revises: 0006_trust_consent_trust
 Create Date: 2026-12-04
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_trust_consent_source_width"
+revision: str = "0007_trust_consent_source_width"
 down_revision: str | None = "0006_trust_consent_trust"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

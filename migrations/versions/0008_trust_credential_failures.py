@@ -1,7 +1,7 @@
 """credential_failures: failed credentials per client address, for the login throttle
 
-Revision ID: 0007_trust_credential_failures
-Revises: 0006_trust_consent_source_width
+Revision ID: 0008_trust_credential_failures
+Revises: 0007_trust_consent_source_width
 Create Date: 2026-12-04
 
 Where the throttle keeps its counts when no Redis is configured, so that every server process
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_trust_credential_failures"
-down_revision: str | None = "0006_trust_consent_source_width"
+revision: str = "0008_trust_credential_failures"
+down_revision: str | None = "0007_trust_consent_source_width"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """suppressed_profile_keys keeps a keyed hash, not the key; erased profiles' keys replaced; idempotency_records.request_id
 
-Revision ID: 0007_trust_erasure_hashed_keys
-Revises: 0007_trust_credential_failures
+Revision ID: 0009_trust_erasure_hashed_keys
+Revises: 0008_trust_credential_failures
 Create Date: 2026-12-04
 
 Each existing suppressed (channel, external_id) becomes its HMAC-SHA256 keyed with C360_SECRET,
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_trust_erasure_hashed_keys"
-down_revision: str | None = "0007_trust_credential_failures"
+revision: str = "0009_trust_erasure_hashed_keys"
+down_revision: str | None = "0008_trust_credential_failures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """identity review: identifiers shared by several people, duplicate candidates for staff
 
-Revision ID: 0007_identity_review
-Revises: 0007_trust_erasure_hashed_keys
+Revision ID: 0010_identity_review
+Revises: 0009_trust_erasure_hashed_keys
 Create Date: 2026-12-04
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007_identity_review"
-down_revision: str | None = "0007_trust_erasure_hashed_keys"
+revision: str = "0010_identity_review"
+down_revision: str | None = "0009_trust_erasure_hashed_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """scoring model convergence, warnings and holdout validation; expected spend per purchase
 
-Revision ID: 0006_scores_validation
-Revises: 0007_identity_review
+Revision ID: 0011_scores_validation
+Revises: 0010_identity_review
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006_scores_validation"
-down_revision: str | None = "0007_identity_review"
+revision: str = "0011_scores_validation"
+down_revision: str | None = "0010_identity_review"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """periodic_slots: the last requested slot of each periodic job (the embedded scheduler's claim)
 
-Revision ID: 0007_scores_periodic_slots
-Revises: 0006_scores_validation
+Revision ID: 0012_scores_periodic_slots
+Revises: 0011_scores_validation
 Create Date: 2026-12-04
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_scores_periodic_slots"
-down_revision: str | None = "0006_scores_validation"
+revision: str = "0012_scores_periodic_slots"
+down_revision: str | None = "0011_scores_validation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """persisted_queries: query texts by SHA-256, for automatic persisted queries (Apollo's APQ)
 
-Revision ID: 0007_tooling_persisted_queries
-Revises: 0007_scores_periodic_slots
+Revision ID: 0013_tooling_persisted_queries
+Revises: 0012_scores_periodic_slots
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_tooling_persisted_queries"
-down_revision: str | None = "0007_scores_periodic_slots"
+revision: str = "0013_tooling_persisted_queries"
+down_revision: str | None = "0012_scores_periodic_slots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

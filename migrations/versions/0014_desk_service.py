@@ -1,7 +1,7 @@
 """The service desk: ticket ownership, queue order, escalation; messages, follow-ups, ticket events
 
-Revision ID: 0007_desk_service
-Revises: 0007_tooling_persisted_queries
+Revision ID: 0014_desk_service
+Revises: 0013_tooling_persisted_queries
 Create Date: 2026-12-04
 
 `tickets.next_due_at` (the earliest due time not met yet, while the ticket is open) is backfilled
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007_desk_service"
-down_revision: str | None = "0007_tooling_persisted_queries"
+revision: str = "0014_desk_service"
+down_revision: str | None = "0013_tooling_persisted_queries"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

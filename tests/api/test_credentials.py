@@ -169,3 +169,16 @@ async def test_the_failure_count_lives_in_redis_when_it_is_configured(engine, ap
         from sqlalchemy import text
 
         assert (await conn.execute(text("SELECT count(*) FROM credential_failures"))).scalar_one() == 0
+
+
+async def test_with_redis_unreachable_the_failures_are_counted_in_the_database(engine, app_client, settings) -> None:
+    down = dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0")  # nothing listens there
+    client = app_client("198.51.100.30", down)
+    for n in range(settings.auth_failure_limit):
+        assert (await viewer(client, Authorization=f"Bearer wrong-{n}")).status_code == 401
+    assert (await viewer(client, Authorization="Bearer wrong")).status_code == 429
+    async with engine.connect() as conn:
+        from sqlalchemy import text
+
+        counted = (await conn.execute(text("SELECT failures FROM credential_failures"))).scalar_one()
+    assert counted == settings.auth_failure_limit

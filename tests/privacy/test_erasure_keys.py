@@ -30,7 +30,7 @@ ORDER = (
     """mutation($input: OrderInput!) { recordOrder(input: $input) { order { id } created errors { code field } } }"""
 )
 ERASE = """mutation($id: ID!) { requestErasure(customerId: $id) { job { id } errors { code } } }"""
-BEFORE_HASHING = "0007_trust_credential_failures"  # the revision before 0007_trust_erasure_hashed_keys
+BEFORE_HASHING = "0008_trust_credential_failures"  # the revision before 0009_trust_erasure_hashed_keys
 LINE = {"sku": "SKU-1", "name": "Tee", "quantity": 1, "unitPrice": "10.00"}
 
 
