@@ -39,7 +39,7 @@ async def test_bad_order_values_reject_their_line_only(engine, database_url, tmp
         {**ORDER, "externalId": "ok-10", "customerExternalId": "00043"},
     ]
     path = jsonl(tmp_path / "orders.jsonl", rows)
-    out = await c360(database_url, tmp_path, "import", "orders", str(path), "--batch-size", "4")
+    out = await c360(database_url, tmp_path, "import", "orders", str(path), "--batch-size", "4", status=1)
     assert "created 2, updated 0, merged 0, unchanged 0, rejected 8" in out
     assert NUL not in out and "Traceback" not in out and "INTERNAL" not in out
     reasons = rejected(out)
@@ -71,7 +71,7 @@ async def test_bad_profile_values_reject_the_line_or_leave_the_field_out(engine,
         {"channel": "WEB", "externalId": "w5", "email": "cy@example.com"},
     ]
     path = jsonl(tmp_path / "profiles.jsonl", rows)
-    out = await c360(database_url, tmp_path, "import", "profiles", str(path), "--batch-size", "2")
+    out = await c360(database_url, tmp_path, "import", "profiles", str(path), "--batch-size", "2", status=1)
     assert "created 3, updated 0, merged 0, unchanged 0, rejected 2" in out
     assert NUL not in out and "Traceback" not in out
     reasons = rejected(out)

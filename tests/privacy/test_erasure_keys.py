@@ -103,7 +103,7 @@ async def test_importing_erased_keys_rejects_those_lines_only(gql, engine, datab
         {"channel": "WEB", "externalId": f"fresh-{token}", "email": f"fresh.{token}@example.com"},
         {"channel": "WEB", "externalId": web},
     ])  # fmt: skip
-    out = await c360(database_url, tmp_path, "import", "profiles", str(profiles))
+    out = await c360(database_url, tmp_path, "import", "profiles", str(profiles), status=1)
     assert "created 1, updated 0, merged 0, unchanged 0, rejected 2" in out
     assert "line 1: rejected: CONFLICT" in out and "line 3: rejected: CONFLICT" in out
     assert store not in out and web not in out
@@ -115,7 +115,7 @@ async def test_importing_erased_keys_rejects_those_lines_only(gql, engine, datab
         {**order, "externalId": f"O-a-{token}", "customerExternalId": f"other-{token}"},  # its first try was refused
     ])  # fmt: skip
     before = await _counts(engine)
-    out = await c360(database_url, tmp_path, "import", "orders", str(orders))
+    out = await c360(database_url, tmp_path, "import", "orders", str(orders), status=1)
     assert "created 2, updated 0, merged 0, unchanged 0, rejected 2" in out
     assert "line 1: rejected: CONFLICT" in out and "line 3: rejected: CONFLICT" in out
     assert "(input.customerExternalId)" in out
