@@ -52,6 +52,10 @@ def _spend_since(customer_id: Any, since: Any, until: Any) -> ScalarSelect[Any]:
             orders.c.placed_at > since,
             orders.c.placed_at <= until,
         )
+        # Correlated to the account being evaluated, also when nested inside the tier lookup of
+        # an UPDATE (auto-correlation stops at the first enclosing SELECT: the sum would cover
+        # every account's orders and give everyone the tier of the whole base's spend).
+        .correlate_except(orders)
         .scalar_subquery()
     )
 

@@ -80,6 +80,18 @@ async def test_tier_rises_at_once_and_falls_only_at_the_evaluation(engine) -> No
     assert await _tier(engine, cid) == "MEMBER"
 
 
+async def test_the_evaluation_gives_each_account_the_tier_of_its_own_spend(engine) -> None:
+    big = await _order(engine, "b-1", "2500.00", T0, buyer="big")  # SILVER at once
+    small = await _order(engine, "s-1", "300.00", T0, buyer="small")
+    other = await _order(engine, "m-1", "1900.00", T0, buyer="mid")
+    await _order(engine, "m-2", "200.00", T0 + dt.timedelta(days=1), buyer="mid")  # 2100: SILVER
+    async with engine.begin() as conn:
+        await evaluate_tiers(conn, T0 + dt.timedelta(days=2))  # 4900 in all: no one's own spend
+    assert [await _tier(engine, c) for c in (big, small, other)] == ["SILVER", "MEMBER", "SILVER"]
+    async with engine.begin() as conn:
+        assert await evaluate_tiers(conn, T0 + dt.timedelta(days=2)) == 0
+
+
 async def test_a_burst_of_orders_requests_one_debounced_score_refresh(engine) -> None:
     cid = await _order(engine, "o-1", "10.00", T0)
     for n in range(2, 6):
