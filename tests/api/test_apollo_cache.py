@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from api.demo_data import seed
+from jobs.loyalty import loyalty_daily
 from resolvers.common.ids import encode_id
 from tests.conftest import token
 from tests.live_server import live_server
@@ -35,6 +36,9 @@ async def _apollo(base: str, customer: str, mode: str) -> dict[str, Any]:
 
 async def test_the_documented_type_policies_merge_customer_values(engine, settings) -> None:
     await seed(engine, customers=3, seed=5)
+    # The daily loyalty job (expiry, tier evaluation) runs at once in a new server's embedded
+    # loop; run it first, so it cannot change the values between the two queries.
+    await loyalty_daily(engine, 0, {})
     customer = encode_id("Customer", 1)
     async with live_server(settings, engine) as base:
         merged = await _apollo(base, customer, "policies")
