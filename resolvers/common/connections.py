@@ -83,11 +83,8 @@ def page_of(
 ) -> tuple[list[N], PageInfo]:
     """The nodes of the page and its PageInfo (the edges' own cursors: `edge_cursor`)."""
     page = rows[: request.first]
-    return [wrap(r) for r in page], PageInfo(
-        has_next_page=len(rows) > request.first,
-        has_previous_page=request.after is not None,
-        start_cursor=time_cursor(getattr(page[0], time_column), page[0].id) if page else None,
-        end_cursor=time_cursor(getattr(page[-1], time_column), page[-1].id) if page else None,
+    return [wrap(r) for r in page], PageInfo.of_keyset(
+        rows, request.first, after=request.after, cursor_of=lambda r: time_cursor(getattr(r, time_column), r.id)
     )
 
 

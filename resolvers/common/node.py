@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import strawberry
 
 
@@ -18,3 +21,15 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+    @classmethod
+    def of_keyset(cls, rows: Sequence[Any], limit: int, *, after: object, cursor_of: Callable[[Any], str]) -> PageInfo:
+        """The PageInfo of a keyset page read as `limit + 1` rows (the extra one says there is a
+        next page) after the cursor `after` (None: the first page)."""
+        page = rows[:limit]
+        return cls(
+            has_next_page=len(rows) > limit,
+            has_previous_page=after is not None,
+            start_cursor=cursor_of(page[0]) if page else None,
+            end_cursor=cursor_of(page[-1]) if page else None,
+        )

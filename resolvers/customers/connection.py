@@ -38,11 +38,6 @@ async def customer_connection(
 
     return CustomerConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > limit,
-            has_previous_page=after is not None,
-            start_cursor=encode_cursor(page[0].id) if page else None,
-            end_cursor=encode_cursor(page[-1].id) if page else None,
-        ),
+        page_info=PageInfo.of_keyset(rows, limit, after=after, cursor_of=lambda r: encode_cursor(r.id)),
         total_count_query=total,
     )

@@ -38,11 +38,6 @@ async def audit_log(
     ]
     return AuditEntryConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > limit,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of_keyset(rows, limit, after=after, cursor_of=lambda r: encode_cursor(r.id)),
         total_count=int(await ctx.scalar(sql.audit_count(about))),
     )

@@ -206,11 +206,6 @@ class TicketConnection:
 
         return cls(
             edges=[TicketEdge(node=Ticket(row=r), order="next_due_at") for r in page],
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=cursor is not None,
-                start_cursor=cursor_of(page[0]) if page else None,
-                end_cursor=cursor_of(page[-1]) if page else None,
-            ),
+            page_info=PageInfo.of_keyset(rows, limit, after=cursor, cursor_of=cursor_of),
             count=count,
         )
